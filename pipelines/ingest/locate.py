@@ -1,0 +1,74 @@
+"""Which community, month and slice a file belongs to, from its contents or its name."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from ..config import DIVISIONS_CSV
+from .contracts import Contract
+from .errors import FileRejected
+from .readers import find_date, find_month
+from .validate import parse_date, parse_datetime
+
+
+@cache
+def communities(street_code: str, divisions_csv: Path = DIVISIONS_CSV) -> dict[str, str]:
+    """Community name variants (`通济桥街社区居委会`, `通济桥街社区`) and codes -> 12-digit code."""
+    rows = pl.read_csv(divisions_csv, schema_overrides={"code": pl.String, "parent_code": pl.String})
+    rows = rows.filter((pl.col("level") == "community") & pl.col("parent_code").str.starts_with(street_code))
+    names: dict[str, str] = {}
+    for code, name in rows.select("code", "name").iter_rows():
+        for variant in {name, name.removesuffix("居委会"), name.removesuffix("村民委员会"), code}:
+            names[variant] = code
+    return names
+
+
+def find_community(context: str, street_code: str) -> str | None:
+    known = communities(street_code)
+    hits = [name for name in known if name in context]
+    return known[max(hits, key=len)] if hits else None
+
+
+def _mode_share(values: pl.Series) -> tuple[str | None, float]:
+    counts = Counter(v for v in values.drop_nulls().to_list()[:5000])
+    if not counts:
+        return None, 0.0
+    value, n = counts.most_common(1)[0]
+    return value, n / sum(counts.values())
+
+
+def locate(contract: Contract, frame: pl.DataFrame, context: str, path: Path, street_code: str,
+           grid_communities: dict[str, str]) -> tuple[str | None, str, str]:
+    """Return (community_code, report_month, slice_key) or reject the file."""
+    name = path.name
+    if contract.slice == "file_date":
+        day = find_date(context)
+        if day is None and "step_at" in frame.columns:
+            day, _ = _mode_share(frame.select(parse_datetime(pl.col("step_at")).dt.strftime("%Y-%m-%d"))
+                                 .to_series())
+        if day is None:
+            raise FileRejected("no_date", f"无法确定文件“{name}”的日期，请在文件名中注明日期（如20250305）。")
+        return None, day[:7], day.replace("-", "")
+    month = find_month(context)
+    if contract.slice == "street_month":
+        if month is None and "valid_from" in frame.columns:
+            first = frame.select(parse_date(pl.col("valid_from")).min()).item()
+            month = first.strftime("%Y-%m") if first else None
+        if month is None:
+            raise FileRejected("no_month", f"无法确定文件“{name}”的月份，请在标题行或文件名中注明，如“2025年3月”。")
+        return None, month, street_code
+    community = find_community(context, street_code)
+    if community is None and "grid_code" in frame.columns and grid_communities:
+        guess, share = _mode_share(frame["grid_code"].replace_strict(grid_communities, default=None))
+        community = guess if share >= 0.9 else None
+    if community is None or month is None:
+        missing = "、".join(w for w, v in (("社区", community), ("月份", month)) if v is None)
+        raise FileRejected(
+            "no_slice",
+            f"无法确定文件“{name}”所属的{missing}：请在标题行写明（如“华阳街道通济桥街社区{contract.title}（2025年3月）”）"
+            f"或在文件名中注明社区和月份后重新报送。")
+    return community, month, community

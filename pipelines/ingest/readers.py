@@ -1,0 +1,194 @@
+"""Turn a raw file into a table of text cells under canonical column names.
+
+Readers find the header under title rows, flatten merged two-row headers, pick the sheet that
+holds the data, drop blank and totals rows and keep each row's number as a clerk sees it.
+Everything stays text here; typing and validation happen in `validate.py`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import fastexcel
+import polars as pl
+
+from .contracts import Contract, normalize_header
+from .errors import FileRejected
+
+HEADER_SCAN_ROWS = 15
+TOTAL_MARKERS = ("合计", "总计", "小计")
+ROW = "_row"
+
+
+@dataclass
+class RawTable:
+    frame: pl.DataFrame  # canonical text columns + `_row`
+    sheet: str | None
+    context: str  # title rows, sheet and file name: where community and month are looked for
+
+
+def _score(cells: list, aliases: dict[str, str]) -> int:
+    return len({aliases[h] for h in map(normalize_header, cells) if h in aliases})
+
+
+def _locate_header(grid: pl.DataFrame, aliases: dict[str, str]) -> tuple[int, list[str | None], int] | None:
+    """Return (header row index, header cell per column, rows the header spans)."""
+    top = grid.head(HEADER_SCAN_ROWS).rows()
+    scores = [_score(list(r), aliases) for r in top]
+    if not scores or max(scores) < 2:
+        return None
+    h = scores.index(max(scores))
+    header = [normalize_header(c) or None for c in top[h]]
+    if h + 1 < len(top):
+        below = [normalize_header(c) or None for c in top[h + 1]]
+        matched = [i for i, c in enumerate(header) if c in aliases]
+        extra = [i for i, c in enumerate(below) if c in aliases and header[i] not in aliases]
+        # A merged two-row header: the second row names sub-columns and is empty under the
+        # cells of the first row that were merged downwards.
+        if extra and all(below[i] is None for i in matched):
+            merged = [below[i] if i in extra else header[i] for i in range(len(header))]
+            return h, merged, 2
+    return h, header, 1
+
+
+def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, str], first_row: int,
+               row_offset: int) -> pl.DataFrame:
+    """Select the mapped columns from the data rows, drop blank and totals rows."""
+    data = grid.slice(first_row).with_row_index(ROW, offset=first_row + row_offset)
+    cols = grid.columns
+    texts = [pl.col(c).cast(pl.String).str.normalize("NFKC").str.strip_chars() for c in cols]
+    blank = pl.all_horizontal([t.is_null() | (t == "") for t in texts])
+    total = pl.any_horizontal([t.is_in(TOTAL_MARKERS).fill_null(False) for t in texts])
+    data = data.filter(~blank & ~total)
+    picked: dict[str, str] = {}
+    for col, head in zip(cols, header):
+        name = aliases.get(head or "")
+        if name and name not in picked:
+            picked[name] = col
+    return data.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c).cast(pl.String).alias(n) for n, c in picked.items()])
+
+
+def read_xlsx(path: Path, contract: Contract) -> RawTable:
+    aliases = contract.alias_map()
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # fastexcel raises its own types for every kind of damage
+        raise FileRejected("corrupt", f"文件“{path.name}”已损坏或不是有效的Excel文件，请重新导出后再报送。") from exc
+    best = None
+    for idx, name in enumerate(reader.sheet_names):
+        try:
+            grid = reader.load_sheet(idx, header_row=None, dtypes="string").to_polars()
+        except Exception:
+            continue
+        if grid.width == 0:
+            continue
+        found = _locate_header(grid, aliases)
+        if found and (best is None or _score(found[1], aliases) > _score(best[2][1], aliases)):
+            best = (name, grid, found)
+    if best is None:
+        raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
+    name, grid, (h, header, span) = best
+    titles = [" ".join(str(c) for c in r if c) for r in grid.head(h).rows()]
+    frame = _canonical(grid, header, aliases, h + span, row_offset=1)
+    return RawTable(frame, name, " ".join([*titles, name, path.stem]))
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
+
+
+def read_csv(path: Path, contract: Contract) -> RawTable:
+    aliases = contract.alias_map()
+    try:
+        text = decode_text(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
+    lines = text.splitlines()[:HEADER_SCAN_ROWS]
+    scores = [_score(line.split(","), aliases) for line in lines]
+    if not scores or max(scores) < 2:
+        raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
+    h = scores.index(max(scores))
+    grid = pl.read_csv(io.BytesIO(text.encode("utf-8")), has_header=False, skip_rows=h, infer_schema=False,
+                       truncate_ragged_lines=True, quote_char='"')
+    header = [normalize_header(c) or None for c in grid.row(0)]
+    frame = _canonical(grid, header, aliases, 1, row_offset=h + 1)
+    return RawTable(frame, None, " ".join([*lines[:h], path.stem]))
+
+
+def read_jsonl(path: Path, contract: Contract) -> RawTable:
+    """Each line a JSON object; keys may be the event system's English or Chinese names."""
+    aliases = contract.alias_map()
+    if path.stat().st_size == 0:
+        raise FileRejected("empty", f"文件“{path.name}”是空文件，请重新导出。")
+    lines = pl.read_csv(path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False,
+                        new_columns=["line"]).with_row_index(ROW, offset=1)
+    lines = lines.filter(pl.col("line").str.strip_chars().str.len_chars() > 0)
+    con = duckdb.connect()
+    con.register("lines", lines)
+    keys = [k for (k,) in con.sql(
+        "select distinct unnest(json_keys(line)) from lines where json_valid(line)").fetchall()]
+    by_field: dict[str, list[str]] = {}
+    for k in sorted(keys):
+        if normalize_header(k) in aliases:
+            by_field.setdefault(aliases[normalize_header(k)], []).append(k)
+    selects = ", ".join(
+        "coalesce({}) as \"{}\"".format(
+            ", ".join("json_extract_string(j, '$.\"{}\"')".format(k.replace("'", "''")) for k in ks), f)
+        for f, ks in by_field.items())
+    frame = con.sql(
+        f"select {ROW}::BIGINT as {ROW}, not json_valid(line) as _invalid_json"
+        + (f", {selects}" if selects else "")
+        + f" from (select *, case when json_valid(line) then line end as j from lines) order by {ROW}").pl()
+    con.close()
+    if frame.height == 0:
+        raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
+    return RawTable(frame, None, path.stem)
+
+
+READERS = {".xlsx": read_xlsx, ".xlsm": read_xlsx, ".csv": read_csv, ".jsonl": read_jsonl, ".json": read_jsonl}
+
+
+def read_file(path: Path, contract: Contract) -> RawTable:
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        allowed = "、".join(contract.formats)
+        raise FileRejected("wrong_kind", f"文件“{path.name}”不是可识别的数据文件，{contract.title}请以{allowed}格式报送。")
+    table = reader(path, contract)
+    missing = [f for f in contract.required if f not in table.frame.columns]
+    if missing:
+        names = "、".join(contract.field(f).aliases[0] for f in missing)
+        raise FileRejected("missing_column", f"文件“{path.name}”缺少必填列：{names}。请补充该列后重新报送。")
+    if table.frame.height == 0:
+        raise FileRejected("empty", f"文件“{path.name}”没有数据行，请确认已填写后重新报送。")
+    return table
+
+
+MONTH_PATTERNS = (
+    re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月"),
+    re.compile(r"(20\d{2})[-_./](\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(20\d{2})(\d{2})(?!\d)"),
+)
+
+
+def find_month(context: str) -> str | None:
+    """The first `YYYY年M月`, `YYYY-MM` or `YYYYMM` in the title rows or the file name."""
+    for pattern in MONTH_PATTERNS:
+        for y, m in pattern.findall(context):
+            if 1 <= int(m) <= 12:
+                return f"{y}-{int(m):02d}"
+    return None
+
+
+def find_date(context: str) -> str | None:
+    m = re.search(r"(?<!\d)(20\d{2})-?(\d{2})-?(\d{2})(?!\d)", context)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
