@@ -140,7 +140,25 @@ class Ingestor:
             lake.write_ledger(self.ledger, self.paths.ledger)
             if source == "grids":
                 self._refresh_grids()
+            self._anchor(source)
         return outcomes
+
+    def _anchor(self, source: str) -> None:
+        """Give dbt a typed, empty slice to read when a source has no data yet."""
+        anchor = lake.slice_path(self.paths.lake, source, "0000-00", "_empty")
+        if any(p.name != anchor.name for p in (self.paths.lake / source).glob("month=*/*.parquet")):
+            anchor.unlink(missing_ok=True)
+        elif not anchor.exists():
+            contract = self.contracts[source]
+            empty = pl.DataFrame(schema={"_row": pl.Int64, **{f.name: pl.String for f in contract.fields}})
+            landed, _ = validate(empty, contract, {}, self.key)
+            lake.write_atomic(landed.with_columns(
+                source_file=pl.lit(None, pl.String), source_sheet=pl.lit(None, pl.String),
+                file_hash=pl.lit(None, pl.String), report_month=pl.lit(None, pl.String),
+                community_code=pl.lit(None, pl.String)), anchor)
+        qanchor = lake.slice_path(self.paths.quarantine, "_anchor", "0000-00", "_empty")
+        if not qanchor.exists():
+            lake.write_atomic(pl.DataFrame(schema=lake.QUARANTINE_SCHEMA), qanchor)
 
 
 def ingest(paths: Paths, **kwargs) -> list[dict]:

@@ -1,0 +1,18 @@
+with
+
+days as (
+    select * from {{ ref('int_calendar_days_numbered') }}
+),
+
+final as (
+    select
+        calendar_date,
+        cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) as month_start,
+        is_working_day,
+        is_holiday,
+        holiday_name,
+        working_day_number
+    from days
+)
+
+select * from final
