@@ -60,6 +60,15 @@ def check_chars(bodies: np.ndarray) -> np.ndarray:
     return CHECK_CHARS[(digits @ ID_WEIGHTS) % 11]
 
 
+def ascii_slice(values: np.ndarray, width: int, start: int, stop: int) -> np.ndarray:
+    """values[i][start:stop] for fixed-width ASCII strings, without a Python loop."""
+    if len(values) == 0:
+        return np.array([], dtype=f"<U{stop - start}")
+    raw = np.frombuffer(np.asarray(values).astype(f"S{width}").tobytes(), dtype=np.uint8)
+    part = np.ascontiguousarray(raw.reshape(-1, width)[:, start:stop])
+    return part.view(f"S{stop - start}").ravel().astype(f"<U{stop - start}")
+
+
 def _yyyymmdd(birth: np.ndarray) -> np.ndarray:
     text = np.datetime_as_string(birth.astype("datetime64[D]"), unit="D")
     return np.char.replace(text, "-", "")
@@ -77,17 +86,16 @@ def legacy_id_numbers(region: np.ndarray, birth: np.ndarray, seq: np.ndarray) ->
     """The old 15-digit form of the same person: region + YYMMDD + sequence, no check character."""
     if len(region) == 0:
         return np.array([], dtype="<U15")
-    short = np.char.replace(_yyyymmdd(birth), "19", "", count=1)
+    short = ascii_slice(_yyyymmdd(birth), 8, 2, 8)
     return np.char.add(np.char.add(region.astype("<U6"), short), np.char.zfill(seq.astype("<U3"), 3))
 
 
 def wrong_check(ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The same numbers with a wrong last character (always different from the right one)."""
-    right = check_chars(np.array([i[:17] for i in ids], dtype="<U17")) if len(ids) else np.array([])
-    index = np.searchsorted(np.sort(CHECK_CHARS), right)  # position in the sorted alphabet
+    body = ascii_slice(ids, 18, 0, 17)
     alphabet = np.sort(CHECK_CHARS)
-    shifted = alphabet[(index + rng.integers(1, 11, len(ids))) % 11]
-    return np.char.add(np.array([i[:17] for i in ids], dtype="<U17"), shifted)
+    index = np.searchsorted(alphabet, check_chars(body))
+    return np.char.add(body, alphabet[(index + rng.integers(1, 11, len(ids))) % 11])
 
 
 def passport_numbers(rng: np.random.Generator, n: int, block: int) -> np.ndarray:

@@ -1,0 +1,30 @@
+"""Resources shared by the assets: where the files are, and the dbt CLI."""
+
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ..config import DBT_PROJECT_DIR, Paths
+from ..transform import dbt_executable
+
+
+class GridPulsePaths(dg.ConfigurableResource):
+    """Empty strings mean the defaults (GRIDPULSE_RAW / GRIDPULSE_DATA, else the repo's raw/ and data/)."""
+
+    raw: str = ""
+    data: str = ""
+
+    def paths(self) -> Paths:
+        default = Paths.from_env()
+        return Paths(raw=Path(self.raw) if self.raw else default.raw,
+                     data=Path(self.data) if self.data else default.data)
+
+
+def resources() -> dict:
+    return {
+        "gridpulse": GridPulsePaths(),
+        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                              dbt_executable=dbt_executable()),
+    }
