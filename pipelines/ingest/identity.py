@@ -7,6 +7,7 @@ numbers inside free text are masked too.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -38,8 +39,7 @@ def pii_key(key_file: Path) -> bytes:
 
 def hmac_column(values: pl.Series, key: bytes) -> pl.Series:
     """HMAC-SHA256 hex digests of a text column, computed in SQL (no Python loop over rows)."""
-    block = key if len(key) <= 64 else bytes.fromhex(duckdb.sql("select sha256(?::BLOB)", params=[key]).fetchone()[0])
-    block = block.ljust(64, b"\0")
+    block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")  # RFC 2104
     ipad = bytes(b ^ 0x36 for b in block)
     opad = bytes(b ^ 0x5C for b in block)
     frame = pl.DataFrame({"v": values.unique().drop_nulls()})
