@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import yaml
@@ -91,6 +91,10 @@ def load_contract(source: str, directory: Path | None = None) -> Contract:
     )
 
 
-@cache
+def contract_dir() -> Path:
+    """A deployment may keep its own contracts (extra aliases, columns) in GRIDPULSE_CONTRACTS."""
+    return Path(os.environ.get("GRIDPULSE_CONTRACTS", CONTRACT_DIR))
+
+
 def default_contracts() -> dict[str, Contract]:
-    return {s: load_contract(s) for s in SOURCES}
+    return {s: load_contract(s, contract_dir()) for s in SOURCES}

@@ -160,6 +160,8 @@ READERS = {".xlsx": read_xlsx, ".xlsm": read_xlsx, ".csv": read_csv, ".jsonl": r
 
 def read_file(path: Path, contract: Contract) -> RawTable:
     reader = READERS.get(path.suffix.lower())
+    if path.stat().st_size == 0:
+        raise FileRejected("empty", f"文件“{path.name}”是空文件（0字节），请重新导出后报送。")
     if reader is None:
         allowed = "、".join(contract.formats)
         raise FileRejected("wrong_kind", f"文件“{path.name}”不是可识别的数据文件，{contract.title}请以{allowed}格式报送。")

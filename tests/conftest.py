@@ -1,0 +1,34 @@
+"""Shared fixtures: a small demo street generated and run through the whole pipeline once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import Paths
+
+os.environ.setdefault("GRIDPULSE_PII_KEY", "gridpulse-test-key")
+
+
+@dataclass
+class DemoRun:
+    paths: Paths
+    truth: Path
+    summary: object
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """Four communities × three months of the demo street, ingested, modelled and published."""
+    from pipelines.demo.generator import generate
+    from pipelines.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("demo")
+    paths = Paths(raw=root / "raw", data=root / "data")
+    truth = paths.data / "demo" / "truth"
+    generate(paths.raw, truth, seed=11, communities=4, months=3, progress=False)
+    summary = run_pipeline(paths)
+    return DemoRun(paths, truth, summary)

@@ -1,0 +1,74 @@
+"""The overview page shows the marts' numbers, and the served app answers HTTP 200."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines.config import ROOT
+
+
+@pytest.fixture
+def app_env(demo_run, monkeypatch):
+    monkeypatch.setenv("GRIDPULSE_DATA", str(demo_run.paths.data))
+    return demo_run
+
+
+def _street_month(paths, month):
+    con = duckdb.connect(str(paths.serving), read_only=True)
+    row = con.execute("select residents, grids_patrolled, cases_accepted, cases_closed, on_time_closure_rate "
+                      "from marts.kpi_street_monthly where strftime(month_start, '%Y-%m') = ?", [month]).fetchone()
+    con.close()
+    return row
+
+
+def test_overview_metrics_equal_the_marts_for_a_chosen_month(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60).run()
+    assert not at.exception
+    months = at.sidebar.selectbox(key="month").options
+    month = months[0]
+    at.sidebar.selectbox(key="month").set_value(month).run()
+    shown = {m.label: m.value for m in at.metric}
+    residents, patrolled, accepted, closed, rate = _street_month(app_env.paths, month)
+    assert shown["实有人口"] == f"{residents:,}"
+    assert shown["已巡查网格"] == f"{patrolled:,}"
+    assert shown["受理事件"] == f"{accepted:,}"
+    assert shown["结案事件"] == f"{closed:,}"
+    assert shown["按期结案率"] == f"{rate:.1%}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_served_dashboard_answers_http_200(app_env):
+    port = _free_port()
+    env = os.environ | {"GRIDPULSE_DATA": str(app_env.paths.data)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        status, health = None, None
+        for _ in range(60):
+            try:
+                status = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status
+                health = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200
+        assert health == b"ok"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,146 @@
+"""Write the ingest test corpus (`corpus/`): small odd or bad files, each a documented case.
+
+Run `python -m tests.pipelines.ingest.build_corpus` to rebuild; the files are committed so that a
+reader can open them. `cases.yaml` says what each file is and the exact outcome ingest must give.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import xlsxwriter
+
+HERE = Path(__file__).parent / "corpus"
+CREATED = dt.datetime(2025, 1, 1)
+COMMUNITY = "通济桥街社区"
+G1, G2 = "510116003001001", "510116003001002"
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def make_id(base17: str) -> str:
+    return base17 + "10X98765432"[sum(int(c) * w for c, w in zip(base17, WEIGHTS)) % 11]
+
+
+P1 = make_id("51011619800101001")   # male, 1980-01-01
+P2 = make_id("51011619851231002")   # female
+P3 = make_id("42010619900515003")   # from Wuhan (流动)
+HEADER = ["序号", "姓名", "公民身份号码", "性别", "户籍类型", "所属网格", "楼栋", "单元", "房号", "居住状态",
+          "人员标签", "联系电话", "登记日期"]
+
+
+def rows(ids=(P1, P2, P3), date="2025-03-05"):
+    return [[1, "张三", ids[0], "男", "户籍", G1, "1", "2", "0301", "在住", "独居老人、低保", "13812345678", date],
+            [2, "李四", ids[1], "女", "户籍", G1, "1", "2", "0302", "在住", "", "", date],
+            [3, "王五", ids[2], "男", "流动", G2, "3", "1", "1101", "外出", "", "15900001111", date]]
+
+
+def xlsx(name: str, sheets: list[tuple[str, list[list]]], merges=()) -> None:
+    wb = xlsxwriter.Workbook(HERE / name)
+    wb.set_properties({"created": CREATED})
+    for sheet_name, data in sheets:
+        ws = wb.add_worksheet(sheet_name)
+        for r, row in enumerate(data):
+            for c, value in enumerate(row or []):
+                if isinstance(value, dt.date):
+                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), wb.add_format({"num_format": "yyyy-mm-dd"}))
+                elif value is not None and value != "":
+                    ws.write(r, c, value)
+        for m in merges if sheet_name == sheets[-1][0] else ():
+            ws.merge_range(*m)
+    wb.close()
+
+
+def title(month="2025年3月", community=COMMUNITY):
+    return [f"华阳街道{community}实有人口台账（{month}）"]
+
+
+def csv(name: str, data: list[list], encoding: str) -> None:
+    text = "\n".join(",".join(str(v) for v in row) for row in data) + "\n"
+    (HERE / name).write_bytes(text.encode(encoding))
+
+
+def build() -> None:
+    shutil.rmtree(HERE, ignore_errors=True)
+    HERE.mkdir(parents=True)
+    xlsx("grids.xlsx", [("网格台账", [["华阳街道网格台账（2025年1月）"],
+                                      ["网格编码", "网格名称", "社区代码", "网格类型", "户数", "网格员工号", "生效日期"],
+                                      [G1, "第1网格", "510116003001", "常规", 400, "01001", "2025-01-01"],
+                                      [G2, "第2网格", "510116003001", "常规", 350, "01002", "2025-01-01"]])])
+    xlsx("title_rows.xlsx", [("台账", [title(), ["填报单位：通济桥街社区　　填报日期：2025年3月20日"], HEADER, *rows()])])
+    merged = [[None] * 13, [None] * 13, *rows()]
+    for i, h in enumerate(HEADER):
+        merged[0][i] = "居住地址" if h == "楼栋" else (None if h in ("单元", "房号") else h)
+        merged[1][i] = h if h in ("楼栋", "单元", "房号") else None
+    xlsx("merged_header.xlsx", [("台账", [title(), *merged])], merges=[(1, 6, 1, 8, "居住地址")])
+    aliases = ["序号", "姓名", "证件号码", "性别", "人口类型", "网格编号", "幢", "单元", "门牌号", "状态",
+               "特殊人群", "手机号", "采集日期"]
+    xlsx("header_aliases.xlsx", [("台账", [title(), aliases, *rows()])])
+    csv("通济桥街社区_实有人口_2025-03_gbk.csv", [HEADER, *rows()], "gbk")
+    csv("通济桥街社区_实有人口_2025-03_gb18030.csv", [HEADER, *rows()], "gb18030")
+    csv("通济桥街社区_实有人口_2025-03_bom.csv", [HEADER, *rows()], "utf-8-sig")
+    serial = rows(date=45721)
+    serial[1][-1] = dt.date(2025, 3, 5)
+    xlsx("excel_serial_dates.xlsx", [("台账", [title(), HEADER, *serial])])
+    spelled = rows()
+    for row, text in zip(spelled, ["2025年3月5日", "2025/3/5", "20250305"]):
+        row[-1] = text
+    xlsx("chinese_dates.xlsx", [("台账", [title(), HEADER, *spelled])])
+    xlsx("totals_row.xlsx", [("台账", [title(), HEADER, *rows(), [], ["合计", 3]])])
+    xlsx("several_sheets.xlsx", [("填表说明", [["填表说明"], ["1. 身份证号请填写18位"]]),
+                                 ("统计", [["类别", "人数"], ["户籍", 2]]),
+                                 ("台账", [title(), HEADER, *rows()])])
+    gaps = rows()
+    xlsx("blank_rows.xlsx", [("台账", [title(), HEADER, gaps[0], [], gaps[1], [], [], gaps[2]])])
+    wide = rows()
+    wide[0][8] = "０３０１"
+    xlsx("full_width.xlsx", [("台账", [title(), [" 序号", "姓　名", "公民身份号码 ", *HEADER[3:]], *wide])])
+    xlsx("empty_register.xlsx", [("台账", [title(), HEADER])])
+    (HERE / "zero_bytes_2025-03.csv").write_bytes(b"")
+    (HERE / "人口台账说明.docx").write_bytes(b"PK\x03\x04 this is a Word document, not a register")
+    no_id = [[v for i, v in enumerate(r) if i != 2] for r in [HEADER, *rows()]]
+    xlsx("missing_id_column.xlsx", [("台账", [title(), *no_id])])
+    xlsx("corrupt_source.xlsx", [("台账", [title(), HEADER, *rows()])])
+    data = (HERE / "corrupt_source.xlsx").read_bytes()
+    (HERE / "corrupt_source.xlsx").unlink()
+    (HERE / "corrupt.xlsx").write_bytes(data[: len(data) // 2])
+    dup = rows()
+    xlsx("duplicate_rows.xlsx", [("台账", [title(), HEADER, dup[0], dup[1], dup[1], dup[2]])])
+    bad = rows(ids=(P1, P2[:-1] + ("0" if P2[-1] != "0" else "1"), P3))
+    xlsx("bad_checksum.xlsx", [("台账", [title(), HEADER, *bad])])
+    old = rows(ids=(P1[:6] + P1[8:17], P2, P3))
+    xlsx("id_15_digits.xlsx", [("台账", [title(), HEADER, *old])])
+    unknown = rows()
+    unknown[2][5] = "510116003001099"
+    xlsx("unknown_grid.xlsx", [("台账", [title(), HEADER, *unknown])])
+    future = rows()
+    future[1][-1] = "2025-04-02"
+    xlsx("future_date.xlsx", [("台账", [title(), HEADER, *future])])
+    blank_name = rows()
+    blank_name[1][1] = ""
+    xlsx("missing_name.xlsx", [("台账", [title(), HEADER, *blank_name])])
+    odd_value = rows()
+    odd_value[2][4] = "未知"
+    xlsx("invalid_registration_type.xlsx", [("台账", [title(), HEADER, *odd_value])])
+    xlsx("台账.xlsx", [("台账", [HEADER, *rows()])])
+    xlsx("no_community_in_title.xlsx", [("台账", [["实有人口台账（2025年3月）"], HEADER, *rows()])])
+    patrol = ["记录编号", "网格员工号", "网格编码", "开始时间", "结束时间", "巡查类型", "走访户数", "重点人员走访数", "上报事件编号", "民情日志"]
+    csv("通济桥街社区_巡查走访_202503.csv", [patrol,
+        ["XC1", "01001", G1, "2025-03-05 08:30", "2025-03-05 09:30", "巡查", 0, 0, "", "道路通畅"],
+        ["XC2", "01001", G1, "2025-03-05 10:30", "2025-03-05 11:00", "入户走访", "五户", 0, "", "走访独居老人"],
+        ["XC3", "01002", G2, "2025-03-05 15:00", "2025-03-05 14:00", "巡查", 0, 0, "", "电话13812345678"]], "utf-8")
+    lines = [
+        '{"case_id":"HY202503050001","time":"2025-03-05 09:00:00","action":"上报","level":1,"grid_code":"%s","description":"联系电话13900001111"}' % G1,
+        '{"case_id":"HY202503050001","time":"2025-03-05 09:10:00","action":"受理","level":1,"grid_code":"%s"}' % G1,
+        '{"事件编号":"HY202503050002","时间":"2025/03/05 10:00:00","环节":"上报","处置层级":2,"网格编码":"%s"}' % G2,
+        '{"case_id":"HY202503050003","time":"2025-03-0',
+        "",
+        '{"case_id":"HY202503050004","time":"2025-03-06 10:00:00","action":"上报","level":1,"grid_code":"%s"}' % G1,
+    ]
+    (HERE / "事件流转_20250305.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    build()
