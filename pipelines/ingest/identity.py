@@ -57,27 +57,33 @@ def check_char(base17: pl.Expr) -> pl.Expr:
     return (total % 11).replace_strict({i: c for i, c in enumerate(CHECK_CHARS)}, return_dtype=pl.String)
 
 
-def id_parts(raw: pl.Expr) -> dict[str, pl.Expr]:
-    """Expressions over an ID-number text column: the 18-digit form and why it is invalid."""
-    s = raw.str.normalize("NFKC").str.replace_all(r"\s", "").str.to_uppercase()
-    is18 = s.str.contains(r"^\d{17}[\dX]$")
-    is15 = s.str.contains(r"^\d{15}$")
-    base = pl.when(is18).then(s.str.slice(0, 17)).when(is15).then(
-        s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9))
-    full = pl.when(is18).then(s).when(is15).then(base + check_char(base))
-    birth = full.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    error = (pl.when(~(is18 | is15)).then(pl.lit("invalid_id_format"))
-             .when(is18 & (check_char(base) != s.str.slice(17, 1))).then(pl.lit("invalid_id_checksum"))
-             .when(birth.is_null() | (birth < pl.date(1900, 1, 1))).then(pl.lit("invalid_id_date"))
-             .when(~full.str.slice(0, 2).is_in(PROVINCES)).then(pl.lit("invalid_id_region")))
-    return {
-        "text": s,
-        "full": full,
-        "error": error,
-        "birth_date": birth,
-        "sex": pl.when(full.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("男")).otherwise(pl.lit("女")),
-        "region_code": full.str.slice(0, 6),
-    }
+def add_id_columns(frame: pl.DataFrame, text_col: str) -> pl.DataFrame:
+    """Add `_id_text`, `_id_full` (18-digit form), `_id_error`, `_id_birth`, `_id_sex`, `_id_region`.
+
+    Computed in stages so that each intermediate column is evaluated once.
+    """
+    s = pl.col("_id_text")
+    frame = frame.with_columns(
+        _id_text=pl.col(text_col).str.replace_all(r"\s", "").str.to_uppercase())
+    frame = frame.with_columns(
+        _id_is18=s.str.contains(r"^\d{17}[\dX]$"), _id_is15=s.str.contains(r"^\d{15}$"))
+    frame = frame.with_columns(
+        _id_base=pl.when("_id_is18").then(s.str.slice(0, 17))
+        .when("_id_is15").then(s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9)))
+    frame = frame.with_columns(_id_check=check_char(pl.col("_id_base")))
+    frame = frame.with_columns(
+        _id_full=pl.when("_id_is18").then(s).when("_id_is15").then(pl.col("_id_base") + pl.col("_id_check")))
+    full = pl.col("_id_full")
+    frame = frame.with_columns(_id_birth=full.str.slice(6, 8).str.to_date("%Y%m%d", strict=False))
+    return frame.with_columns(
+        _id_error=pl.when(~(pl.col("_id_is18") | pl.col("_id_is15"))).then(pl.lit("invalid_id_format"))
+        .when(pl.col("_id_is18") & (pl.col("_id_check") != s.str.slice(17, 1))).then(pl.lit("invalid_id_checksum"))
+        .when(pl.col("_id_birth").is_null() | (pl.col("_id_birth") < pl.date(1900, 1, 1))).then(pl.lit("invalid_id_date"))
+        .when(~full.str.slice(0, 2).is_in(PROVINCES)).then(pl.lit("invalid_id_region")),
+        _id_sex=pl.when(full.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("男"))
+        .otherwise(pl.lit("女")),
+        _id_region=full.str.slice(0, 6),
+    ).drop("_id_is18", "_id_is15", "_id_base", "_id_check")
 
 
 def mask_name(name: pl.Expr) -> pl.Expr:

@@ -46,68 +46,80 @@ def parse_datetime(t: pl.Expr) -> pl.Expr:
                        _serial(t).dt.cast_time_unit("us"))
 
 
-def _field_exprs(f: Field, ctx: dict) -> tuple[dict[str, pl.Expr], pl.Expr, pl.Expr]:
-    """(output columns, error code, value shown in quarantine) for one field."""
-    t = _text(f.name)
-    error: pl.Expr = pl.lit(None, dtype=pl.String)
-    shown = t
-    if f.type in ("text", "tags", "free_text", "code", "grid_code", "community_code"):
-        value = t
-        if f.type in ("code", "grid_code", "community_code"):
-            value = t.str.replace_all(r"\s", "")
-        if f.type == "tags":
-            value = t.str.replace_all(TAG_SEPARATORS, ";")
-        if f.type == "free_text":
-            value = shown = identity.mask_free_text(t)
-        if f.type == "grid_code" and ctx.get("known_grids") is not None:
-            error = pl.when(value.is_not_null() & ~value.is_in(ctx["known_grids"])).then(pl.lit("unknown_grid"))
-        if f.type == "community_code":
-            error = pl.when(value.is_not_null() & ~value.str.contains(r"^\d{12}$")).then(pl.lit("invalid_value"))
-        outputs = {f.name: value}
-    elif f.type == "person_name":
-        outputs = {f.name: identity.mask_name(t)}
-        shown = identity.mask_name(t)
-    elif f.type == "phone":
-        outputs = {f.name: identity.mask_phone(t)}
-        shown = identity.mask_phone(t)
-    elif f.type == "enum":
+def _t(name: str) -> pl.Expr:
+    return pl.col(f"_t_{name}")
+
+
+def _values(f: Field, ctx: dict) -> dict[str, pl.Expr]:
+    """Stage 2: typed output columns, from the normalised text column `_t_<field>`."""
+    t = _t(f.name)
+    if f.type in ("code", "grid_code", "community_code"):
+        return {f.name: t.str.replace_all(r"\s", "")}
+    if f.type == "tags":
+        return {f.name: t.str.replace_all(TAG_SEPARATORS, ";")}
+    if f.type == "free_text":
+        return {f.name: identity.mask_free_text(t)}
+    if f.type == "person_name":
+        return {f.name: identity.mask_name(t)}
+    if f.type == "phone":
+        return {f.name: identity.mask_phone(t)}
+    if f.type == "enum":
         lookup = {syn: canon for canon, syns in (f.values or {}).items() for syn in (canon, *syns)}
-        value = t.replace_strict(lookup, default=None, return_dtype=pl.String)
-        error = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("invalid_value"))
-        outputs = {f.name: value}
-    elif f.type == "int":
+        return {f.name: t.replace_strict(lookup, default=None, return_dtype=pl.String)}
+    if f.type == "int":
         ok = t.str.contains(r"^[+-]?\d+(\.0+)?$")
-        value = pl.when(ok).then(t.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
-        error = pl.when(t.is_not_null() & ~ok).then(pl.lit("not_a_number"))
+        return {f.name: pl.when(ok).then(t.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))}
+    if f.type == "date":
+        return {f.name: parse_date(t)}
+    if f.type == "datetime":
+        return {f.name: parse_datetime(t)}
+    if f.type == "id_number":
+        return {}  # computed by identity.add_id_columns
+    if f.type == "text":
+        return {f.name: t}
+    raise ValueError(f"unknown field type {f.type!r} in contract")
+
+
+def _error(f: Field, ctx: dict) -> pl.Expr:
+    """Stage 3: the reason code of the field's failure, or null."""
+    t, v = _t(f.name), pl.col(f.name)
+    error: pl.Expr = pl.lit(None, dtype=pl.String)
+    if f.type == "grid_code" and ctx.get("known_grids") is not None:
+        error = pl.when(v.is_not_null() & ~v.is_in(ctx["known_grids"])).then(pl.lit("unknown_grid"))
+    elif f.type == "community_code":
+        error = pl.when(v.is_not_null() & ~v.str.contains(r"^\d{12}$")).then(pl.lit("invalid_value"))
+    elif f.type == "enum":
+        error = pl.when(t.is_not_null() & v.is_null()).then(pl.lit("invalid_value"))
+    elif f.type == "int":
+        error = pl.when(t.is_not_null() & v.is_null()).then(pl.lit("not_a_number"))
         if f.min is not None:
-            error = error.fill_null(pl.when(value < f.min).then(pl.lit("invalid_value")))
+            error = error.fill_null(pl.when(v < f.min).then(pl.lit("invalid_value")))
         if f.max is not None:
-            error = error.fill_null(pl.when(value > f.max).then(pl.lit("invalid_value")))
-        outputs = {f.name: value}
+            error = error.fill_null(pl.when(v > f.max).then(pl.lit("invalid_value")))
     elif f.type in ("date", "datetime"):
-        value = parse_date(t) if f.type == "date" else parse_datetime(t)
-        error = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("invalid_date"))
+        error = pl.when(t.is_not_null() & v.is_null()).then(pl.lit("invalid_date"))
         limit = ctx.get(f.not_after) if f.not_after else None
         if limit is not None:
             bound = limit.date() if f.type == "date" else limit
-            error = error.fill_null(pl.when(value > pl.lit(bound)).then(pl.lit("future_date")))
-        outputs = {f.name: value}
+            error = error.fill_null(pl.when(v > pl.lit(bound)).then(pl.lit("future_date")))
     elif f.type == "id_number":
-        parts = identity.id_parts(t)
-        error = parts["error"]
-        shown = identity.mask_id(t)
-        outputs = {"_id_full": parts["full"], "_id_text": parts["text"], "_id_birth": parts["birth_date"],
-                   "_id_sex": parts["sex"], "_id_region": parts["region_code"]}
+        error = pl.col("_id_error")
         if f.foreign_if:
-            other = _text(f.foreign_if["field"])
-            foreign = (other == f.foreign_if["value"]) & parts["text"].str.contains(r"^[A-Z0-9]{5,20}$")
+            foreign = (_t(f.foreign_if["field"]) == f.foreign_if["value"]) & pl.col("_id_text").str.contains(
+                r"^[A-Z0-9]{5,20}$")
             error = pl.when(foreign).then(None).otherwise(error)
-            outputs["_id_foreign"] = foreign.fill_null(False)
-    else:
-        raise ValueError(f"unknown field type {f.type!r} in contract")
     if f.required:
         error = pl.when(t.is_null()).then(pl.lit("missing_required")).otherwise(error)
-    return outputs, error, shown
+    return error
+
+
+def _shown(f: Field) -> pl.Expr:
+    """What a quarantine row shows of the offending value: personal data only masked."""
+    if f.type in ("person_name", "phone", "free_text"):
+        return pl.col(f.name)
+    if f.type == "id_number":
+        return identity.mask_id(_t(f.name))
+    return _t(f.name)
 
 
 def _finish_identity(frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
@@ -127,49 +139,50 @@ def _finish_identity(frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
 
 def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split rows into (landed, quarantined). `ctx` holds month_end/file_end and known_grids."""
-    frame = table_frame
-    for f in contract.fields:
-        if f.name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(f.name))
-    outputs, errors, shown = {}, [], []
-    for f in contract.fields:
-        out, err, show = _field_exprs(f, ctx)
-        outputs.update(out)
-        errors.append((f.name, err))
-        shown.append((f.name, show))
-    err_cols = [e.alias(f"_err_{n}") for n, e in errors]
+    fields = contract.fields
+    frame = table_frame.with_columns(
+        **{f"_t_{f.name}": _text(f.name) if f.name in table_frame.columns else pl.lit(None, pl.String)
+           for f in fields})
+    id_fields = [f for f in fields if f.type == "id_number"]
+    if id_fields:
+        frame = identity.add_id_columns(frame, f"_t_{id_fields[0].name}")
+        foreign_if = id_fields[0].foreign_if
+        foreign = ((_t(foreign_if["field"]) == foreign_if["value"]) & pl.col("_id_text").str.contains(
+            r"^[A-Z0-9]{5,20}$")) if foreign_if else pl.lit(False)
+        frame = frame.with_columns(_id_foreign=foreign.fill_null(False))
+    values = {k: v for f in fields for k, v in _values(f, ctx).items()}
+    frame = frame.with_columns(**values)
+    errors = [(f.name, _error(f, ctx)) for f in fields]
     if "_invalid_json" in frame.columns:
-        err_cols.insert(0, pl.when(pl.col("_invalid_json")).then(pl.lit("invalid_json")).alias("_err__json"))
-    typed = frame.with_columns(*err_cols, *[s.alias(f"_show_{n}") for n, s in shown]).with_columns(
-        **{k: v for k, v in outputs.items()})
-    names = [c[len("_err_"):] for c in typed.columns if c.startswith("_err_")]
-    reason = pl.coalesce([pl.col(f"_err_{n}") for n in names])
-    failed_field = pl.coalesce([pl.when(pl.col(f"_err_{n}").is_not_null()).then(pl.lit(n.lstrip("_"))) for n in names])
-    shown_value = pl.coalesce([pl.when(pl.col(f"_err_{n}").is_not_null()).then(pl.col(f"_show_{n}"))
-                               for n in names if n != "_json"])
-    typed = typed.with_columns(_reason=reason, _field=failed_field, _value=shown_value)
+        errors.insert(0, ("_json", pl.when(pl.col("_invalid_json")).then(pl.lit("invalid_json"))))
+    shown = {f.name: _shown(f) for f in fields}
+    reason = pl.coalesce([e for _, e in errors])
+    failed = pl.coalesce([pl.when(e.is_not_null()).then(pl.lit(n.lstrip("_"))) for n, e in errors])
+    value = pl.coalesce([pl.when(e.is_not_null()).then(shown[n]) for n, e in errors if n in shown])
+    frame = frame.with_columns(_reason=reason, _field=failed, _value=value)
     for rule in contract.rules:
         a, b = pl.col(rule["earlier"]), pl.col(rule["later"])
-        typed = typed.with_columns(
-            _reason=pl.coalesce(pl.col("_reason"), pl.when(b < a).then(pl.lit(rule["name"]))),
-            _field=pl.coalesce(pl.col("_field"), pl.when(b < a).then(pl.lit(rule["later"]))),
-            _value=pl.coalesce(pl.col("_value"), pl.when(b < a).then(pl.col(f"_show_{rule['later']}"))))
+        broken = pl.col("_reason").is_null() & (b < a)
+        frame = frame.with_columns(
+            _reason=pl.when(broken).then(pl.lit(rule["name"])).otherwise("_reason"),
+            _field=pl.when(broken).then(pl.lit(rule["later"])).otherwise("_field"),
+            _value=pl.when(broken).then(shown[rule["later"]]).otherwise("_value"))
     key_cols = [pl.coalesce("_id_full", "_id_text") if k == "id_number" else pl.col(k) for k in contract.key]
     ok = pl.col("_reason").is_null()
-    dup = ok & ~pl.struct([ok.alias("_ok"), *(key_cols or [pl.col(c) for c in outputs])]).is_first_distinct()
-    typed = typed.with_columns(
+    dup = ok & ~pl.struct([ok.alias("_ok"), *(key_cols or [pl.col(c) for c in values])]).is_first_distinct()
+    frame = frame.with_columns(
         _reason=pl.when(dup).then(pl.lit("duplicate_row")).otherwise(pl.col("_reason")),
         _field=pl.when(dup).then(pl.lit(",".join(contract.key) or "*")).otherwise(pl.col("_field")),
         _value=pl.when(dup).then(None).otherwise(pl.col("_value")),
     )
-    quarantined = typed.filter(pl.col("_reason").is_not_null()).select(
+    quarantined = frame.filter(pl.col("_reason").is_not_null()).select(
         pl.col(ROW).alias("source_row"), pl.col("_field").alias("field"), pl.col("_value").alias("value"),
         pl.col("_reason").alias("reason_code"),
         pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误").alias("reason"))
-    landed = typed.filter(pl.col("_reason").is_null())
-    keep = [ROW, *[c for c in outputs if c != "id_number"]]
-    landed = landed.select(keep)
-    if any(f.type == "id_number" for f in contract.fields):
+    landed = frame.filter(pl.col("_reason").is_null())
+    id_cols = ["_id_full", "_id_text", "_id_birth", "_id_sex", "_id_region", "_id_foreign"] if id_fields else []
+    landed = landed.select(ROW, *values, *id_cols)
+    if id_fields:
         landed = _finish_identity(landed, key)
     return landed.rename({ROW: "source_row"}), quarantined
 

@@ -34,12 +34,12 @@ def test_id_parts_validate_convert_and_derive():
     old18 = "51011619900101123" + _check("51011619900101123")
     frame = pl.DataFrame({"id": [good, bad, old15, "12345", "99011619900101123" + _check("99011619900101123"),
                                  " ".join(good)]})
-    out = frame.select(**{k: v for k, v in identity.id_parts(pl.col("id")).items()})
+    out = identity.add_id_columns(frame, "id").rename(lambda c: c.removeprefix("_id_"))
     assert out["error"].to_list() == [None, "invalid_id_checksum", None, "invalid_id_format", "invalid_id_region", None]
     assert out["full"][2] == old18
-    assert out["birth_date"][2] == dt.date(1990, 1, 1)
+    assert out["birth"][2] == dt.date(1990, 1, 1)
     assert out["sex"][2] == "男"
-    assert out["region_code"][0] == "110105"
+    assert out["region"][0] == "110105"
 
 
 def test_masks_leave_no_number_in_clear():
