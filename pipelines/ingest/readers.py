@@ -60,9 +60,11 @@ def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, 
     """Select the mapped columns from the data rows, drop blank and totals rows."""
     data = grid.slice(first_row).with_row_index(ROW, offset=first_row + row_offset)
     cols = grid.columns
-    texts = [pl.col(c).cast(pl.String).str.normalize("NFKC").str.strip_chars() for c in cols]
+    texts = [pl.col(c).cast(pl.String).str.strip_chars() for c in cols]
     blank = pl.all_horizontal([t.is_null() | (t == "") for t in texts])
-    total = pl.any_horizontal([t.is_in(TOTAL_MARKERS).fill_null(False) for t in texts])
+    # a totals row names itself in one of its first cells (合计 / 合　计 / 总计 / 小计)
+    total = pl.any_horizontal([t.str.replace_all(r"\s", "").is_in(TOTAL_MARKERS).fill_null(False)
+                               for t in texts[:3]])
     data = data.filter(~blank & ~total)
     picked: dict[str, str] = {}
     for col, head in zip(cols, header):
@@ -125,6 +127,16 @@ def read_csv(path: Path, contract: Contract) -> RawTable:
     return RawTable(frame, None, " ".join([*lines[:h], path.stem]))
 
 
+_CONNECTION: list[duckdb.DuckDBPyConnection] = []
+
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for JSON parsing, reused across files."""
+    if not _CONNECTION:
+        _CONNECTION.append(duckdb.connect())
+    return _CONNECTION[0]
+
+
 def read_jsonl(path: Path, contract: Contract) -> RawTable:
     """Each line a JSON object; keys may be the event system's English or Chinese names."""
     aliases = contract.alias_map()
@@ -133,7 +145,7 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
     lines = pl.read_csv(path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False,
                         new_columns=["line"]).with_row_index(ROW, offset=1)
     lines = lines.filter(pl.col("line").str.strip_chars().str.len_chars() > 0)
-    con = duckdb.connect()
+    con = _duckdb()
     con.register("lines", lines)
     keys = [k for (k,) in con.sql(
         "select distinct unnest(json_keys(line)) from lines where json_valid(line)").fetchall()]
@@ -149,7 +161,7 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
         f"select {ROW}::BIGINT as {ROW}, not json_valid(line) as _invalid_json"
         + (f", {selects}" if selects else "")
         + f" from (select *, case when json_valid(line) then line end as j from lines) order by {ROW}").pl()
-    con.close()
+    con.unregister("lines")
     if frame.height == 0:
         raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
     return RawTable(frame, None, path.stem)

@@ -17,11 +17,14 @@ from .contracts import SOURCES, Contract, default_contracts
 from .errors import FileRejected
 from .identity import pii_key
 from .locate import locate
-from .readers import read_file
+from .readers import RawTable, read_file
 from .validate import month_bounds, validate
 
 log = logging.getLogger("gridpulse.ingest")
 Progress = Callable[[str, int, int, str], None]
+
+
+BATCH_ROWS = 400_000  # rows validated in one pass; bounds memory at city scale
 
 
 @dataclass
@@ -31,6 +34,17 @@ class RawFile:
     rel: str
     sha256: str
     received_at: dt.datetime
+
+
+@dataclass
+class Prepared:
+    file: RawFile
+    table: RawTable
+    community: str | None
+    month: str
+    slice_key: str
+    month_end: dt.datetime
+    file_end: dt.datetime
 
 
 def scan(paths: Paths, source: str) -> list[RawFile]:
@@ -51,8 +65,14 @@ class Ingestor:
         self.contracts = contracts or default_contracts()
         self.street = street_code
         self.key = pii_key(paths.pii_key_file)
-        self.ledger = lake.read_ledger(paths.ledger)
+        # The ledger is file metadata (hundreds of rows, not data rows): kept as records in memory.
+        self.entries: list[dict] = lake.read_ledger(paths.ledger).to_dicts()
         self._refresh_grids()
+
+    @property
+    def ledger(self) -> pl.DataFrame:
+        return pl.DataFrame(self.entries, schema=lake.LEDGER_SCHEMA, orient="row") if self.entries else \
+            pl.DataFrame(schema=lake.LEDGER_SCHEMA)
 
     def _refresh_grids(self) -> None:
         grids = lake.read_lake(self.paths.lake, "grids")
@@ -63,21 +83,23 @@ class Ingestor:
             self.known_grids = pairs["grid_code"].to_list()
             self.grid_communities = dict(pairs.iter_rows())
 
-    def _record(self, f: RawFile, **values) -> dict:
+    def _record(self, f: RawFile, **values) -> None:
         row = {k: None for k in lake.LEDGER_SCHEMA} | {
             "file_path": f.rel, "file_hash": f.sha256, "source": f.source, "received_at": f.received_at,
             "rows_read": 0, "rows_landed": 0, "rows_quarantined": 0,
             "ingested_at": dt.datetime.now().replace(microsecond=0)} | values
-        keep = ~((pl.col("file_path") == f.rel) & (pl.col("file_hash") == f.sha256))
-        self.ledger = pl.concat([self.ledger.filter(keep), pl.DataFrame([row], schema=lake.LEDGER_SCHEMA)])
-        return row
+        self.entries = [e for e in self.entries if (e["file_path"], e["file_hash"]) != (f.rel, f.sha256)]
+        self.entries.append(row)
 
-    def ingest_file(self, f: RawFile) -> dict:
-        twin = self.ledger.filter((pl.col("file_hash") == f.sha256) & (pl.col("file_path") != f.rel)
-                                  & pl.col("status").is_in(["landed", "superseded"]))
-        if twin.height:
-            return self._record(f, status="duplicate", duplicate_of=twin["file_path"][0],
-                                message=f"与已报送文件“{twin['file_path'][0]}”内容完全相同，已跳过。")
+    def _prepare(self, f: RawFile, in_batch: dict[str, str]) -> "Prepared | None":
+        """Read and locate one file; rejections and duplicates are recorded here and give None."""
+        twin = [e["file_path"] for e in self.entries if e["file_hash"] == f.sha256 and e["file_path"] != f.rel
+                and e["status"] in ("landed", "superseded")]
+        twin = twin or ([in_batch[f.sha256]] if f.sha256 in in_batch and in_batch[f.sha256] != f.rel else [])
+        if twin:
+            self._record(f, status="duplicate", duplicate_of=twin[0],
+                         message=f"与已报送文件“{twin[0]}”内容完全相同，已跳过。")
+            return None
         contract = self.contracts[f.source]
         try:
             table = read_file(f.path, contract)
@@ -85,44 +107,62 @@ class Ingestor:
                                                   self.grid_communities)
         except FileRejected as exc:
             log.warning("rejected %s: %s", f.rel, exc.code)
-            return self._record(f, status="rejected", reject_code=exc.code, message=exc.message)
-        start, end = month_bounds(month)
+            self._record(f, status="rejected", reject_code=exc.code, message=exc.message)
+            return None
+        in_batch[f.sha256] = f.rel
+        _, end = month_bounds(month)
         day_end = (dt.datetime.strptime(slice_key, "%Y%m%d") + dt.timedelta(days=1, microseconds=-1)
                    if contract.slice == "file_date" else end)
-        ctx = {"month_end": end, "file_end": day_end,
-               "known_grids": self.known_grids if f.source != "grids" else None}
-        landed, quarantined = validate(table.frame, contract, ctx, self.key)
-        lineage = {"source_file": pl.lit(f.rel), "source_sheet": pl.lit(table.sheet, pl.String),
-                   "file_hash": pl.lit(f.sha256), "report_month": pl.lit(month)}
-        if community:
-            lineage["community_code"] = pl.lit(community)
+        return Prepared(f, table, community, month, slice_key, end, day_end)
+
+    def _land(self, source: str, batch: list["Prepared"]) -> None:
+        """Validate a batch of files in one pass, then write each file's slice in arrival order."""
+        if not batch:
+            return
+        contract = self.contracts[source]
+        frames = [p.table.frame.with_columns(_file=pl.lit(i, pl.Int32), _month_end=pl.lit(p.month_end),
+                                             _file_end=pl.lit(p.file_end)) for i, p in enumerate(batch)]
+        ctx = {"month_end": pl.col("_month_end"), "file_end": pl.col("_file_end"),
+               "known_grids": self.known_grids if source != "grids" else None}
+        landed, quarantined = validate(pl.concat(frames, how="diagonal_relaxed"), contract, ctx, self.key,
+                                       group="_file")
+        landed_parts = landed.partition_by("_file", as_dict=True, include_key=False)
+        quarantined_parts = quarantined.partition_by("_file", as_dict=True, include_key=False)
+        empty_landed, empty_quarantined = landed.clear().drop("_file"), quarantined.clear().drop("_file")
+        for i, p in enumerate(batch):
+            self._write(p, landed_parts.get((i,), empty_landed), quarantined_parts.get((i,), empty_quarantined))
+
+    def _write(self, p: "Prepared", landed: pl.DataFrame, quarantined: pl.DataFrame) -> None:
+        f = p.file
+        lineage = {"source_file": pl.lit(f.rel), "source_sheet": pl.lit(p.table.sheet, pl.String),
+                   "file_hash": pl.lit(f.sha256), "report_month": pl.lit(p.month)}
+        if p.community:
+            lineage["community_code"] = pl.lit(p.community)
         landed = landed.with_columns(**lineage).sort("source_row")
-        lake.write_atomic(landed, lake.slice_path(self.paths.lake, f.source, month, slice_key))
-        qpath = lake.slice_path(self.paths.quarantine, f.source, month, slice_key)
+        lake.write_atomic(landed, lake.slice_path(self.paths.lake, f.source, p.month, p.slice_key))
+        qpath = lake.slice_path(self.paths.quarantine, f.source, p.month, p.slice_key)
         if quarantined.height:
             q = quarantined.with_columns(source=pl.lit(f.source), file_path=pl.lit(f.rel), file_hash=pl.lit(f.sha256),
-                                         sheet=pl.lit(table.sheet, pl.String), report_month=pl.lit(month),
-                                         slice_key=pl.lit(slice_key))
+                                         sheet=pl.lit(p.table.sheet, pl.String), report_month=pl.lit(p.month),
+                                         slice_key=pl.lit(p.slice_key))
             lake.write_atomic(q.select(list(lake.QUARANTINE_SCHEMA)).sort("source_row"), qpath)
         else:
             qpath.unlink(missing_ok=True)
-        same_slice = ((pl.col("source") == f.source) & (pl.col("report_month") == month)
-                      & (pl.col("slice_key") == slice_key) & (pl.col("status") == "landed"))
-        self.ledger = self.ledger.with_columns(
-            status=pl.when(same_slice & (pl.col("file_hash") != f.sha256)).then(pl.lit("superseded"))
-            .otherwise(pl.col("status")))
-        log.info("landed %s: %d read, %d landed, %d quarantined", f.rel, table.frame.height, landed.height,
-                 quarantined.height)
-        return self._record(f, community_code=community, report_month=month, slice_key=slice_key,
-                            sheet=table.sheet, rows_read=table.frame.height, rows_landed=landed.height,
-                            rows_quarantined=quarantined.height, status="landed")
+        for e in self.entries:  # the slice's earlier submission is replaced by this one
+            if (e["source"], e["report_month"], e["slice_key"], e["status"]) == (f.source, p.month, p.slice_key, "landed") \
+                    and e["file_hash"] != f.sha256:
+                e["status"] = "superseded"
+        read = p.table.frame.height
+        log.info("landed %s: %d read, %d landed, %d quarantined", f.rel, read, landed.height, quarantined.height)
+        self._record(f, community_code=p.community, report_month=p.month, slice_key=p.slice_key,
+                     sheet=p.table.sheet, rows_read=read, rows_landed=landed.height,
+                     rows_quarantined=quarantined.height, status="landed")
 
     def pending(self, source: str, months: set[str] | None, force: bool) -> list[RawFile]:
         files = scan(self.paths, source)
         if force:
             return files
-        seen = self.ledger.filter(pl.col("source") == source).select("file_path", "file_hash", "report_month")
-        done = {(p, h): m for p, h, m in seen.iter_rows()}
+        done = {(e["file_path"], e["file_hash"]): e["report_month"] for e in self.entries if e["source"] == source}
         return [f for f in files if (f.rel, f.sha256) not in done
                 or (months is not None and done[(f.rel, f.sha256)] in months)]
 
@@ -131,10 +171,20 @@ class Ingestor:
         outcomes = []
         for source in [s for s in SOURCES if s in sources]:
             todo = self.pending(source, months, force)
+            batch, rows, in_batch = [], 0, {}
             for i, f in enumerate(todo):
                 if progress:
                     progress(source, i, len(todo), f.rel)
-                outcomes.append(self.ingest_file(f))
+                prepared = self._prepare(f, in_batch)
+                if prepared:
+                    batch.append(prepared)
+                    rows += prepared.table.frame.height
+                if rows >= BATCH_ROWS:
+                    self._land(source, batch)
+                    batch, rows = [], 0
+            self._land(source, batch)
+            done = {(f.rel, f.sha256) for f in todo}
+            outcomes += [dict(e) for e in self.entries if (e["file_path"], e["file_hash"]) in done]
             if progress:
                 progress(source, len(todo), len(todo), "")
             lake.write_ledger(self.ledger, self.paths.ledger)

@@ -99,9 +99,10 @@ def _error(f: Field, ctx: dict) -> pl.Expr:
     elif f.type in ("date", "datetime"):
         error = pl.when(t.is_not_null() & v.is_null()).then(pl.lit("invalid_date"))
         limit = ctx.get(f.not_after) if f.not_after else None
-        if limit is not None:
-            bound = limit.date() if f.type == "date" else limit
-            error = error.fill_null(pl.when(v > pl.lit(bound)).then(pl.lit("future_date")))
+        if limit is not None:  # a datetime, or an expression giving each row's bound (batches of files)
+            bound = limit if isinstance(limit, pl.Expr) else pl.lit(limit)
+            bound = bound.dt.date() if f.type == "date" else bound
+            error = error.fill_null(pl.when(v > bound).then(pl.lit("future_date")))
     elif f.type == "id_number":
         error = pl.col("_id_error")
         if f.foreign_if:
@@ -137,8 +138,14 @@ def _finish_identity(frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
     return frame.drop([c for c in frame.columns if c.startswith("_id_")])
 
 
-def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split rows into (landed, quarantined). `ctx` holds month_end/file_end and known_grids."""
+def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: bytes,
+             group: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split rows into (landed, quarantined). `ctx` holds month_end/file_end and known_grids.
+
+    `group` names a column that tells the files of a batch apart: it is carried into both results
+    and duplicates are only looked for inside a group.
+    """
+    carry = [group] if group else []
     fields = contract.fields
     frame = table_frame.with_columns(
         **{f"_t_{f.name}": _text(f.name) if f.name in table_frame.columns else pl.lit(None, pl.String)
@@ -169,19 +176,20 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: byte
             _value=pl.when(broken).then(shown[rule["later"]]).otherwise("_value"))
     key_cols = [pl.coalesce("_id_full", "_id_text") if k == "id_number" else pl.col(k) for k in contract.key]
     ok = pl.col("_reason").is_null()
-    dup = ok & ~pl.struct([ok.alias("_ok"), *(key_cols or [pl.col(c) for c in values])]).is_first_distinct()
+    dup = ok & ~pl.struct([ok.alias("_ok"), *[pl.col(c) for c in carry],
+                           *(key_cols or [pl.col(c) for c in values])]).is_first_distinct()
     frame = frame.with_columns(
         _reason=pl.when(dup).then(pl.lit("duplicate_row")).otherwise(pl.col("_reason")),
         _field=pl.when(dup).then(pl.lit(",".join(contract.key) or "*")).otherwise(pl.col("_field")),
         _value=pl.when(dup).then(None).otherwise(pl.col("_value")),
     )
     quarantined = frame.filter(pl.col("_reason").is_not_null()).select(
-        pl.col(ROW).alias("source_row"), pl.col("_field").alias("field"), pl.col("_value").alias("value"),
+        *carry, pl.col(ROW).alias("source_row"), pl.col("_field").alias("field"), pl.col("_value").alias("value"),
         pl.col("_reason").alias("reason_code"),
         pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误").alias("reason"))
     landed = frame.filter(pl.col("_reason").is_null())
     id_cols = ["_id_full", "_id_text", "_id_birth", "_id_sex", "_id_region", "_id_foreign"] if id_fields else []
-    landed = landed.select(ROW, *values, *id_cols)
+    landed = landed.select(*carry, ROW, *values, *id_cols)
     if id_fields:
         landed = _finish_identity(landed, key)
     return landed.rename({ROW: "source_row"}), quarantined
