@@ -229,5 +229,5 @@ def _redraw(rng, grids: pl.DataFrame, hh: pl.DataFrame, codes: list[str], year: 
 
 
 def grids_display(grid_name: str) -> str:
-    """`通济桥街社区第3网格` -> `通济桥街社区`."""
+    """The community part of a standard grid name (the text before the grid number)."""
     return grid_name.split("第")[0]

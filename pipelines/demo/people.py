@@ -107,8 +107,9 @@ def _persons(street: Street, code: str, seed: int) -> pl.DataFrame:
     # ID sequence numbers: distinct within (region, birth, sex) and apart between communities.
     position = int(street.communities.filter(pl.col("community_code") == code)["position"][0])
     keys = pl.DataFrame({"r": region[idx], "b": birth, "m": male})
-    rank = keys.select(pl.int_range(pl.len()).over("r", "b", "m")).to_series().to_numpy() % 20
-    seq = 2 * (position + 24 * rank) + male.astype(int)
+    rank = keys.select(pl.int_range(pl.len()).over("r", "b", "m")).to_series().to_numpy()
+    slot = (rank + birth.astype(np.int64)) % 20  # distinct inside a group of up to 20
+    seq = 2 * (1 + position + 24 * slot) + male.astype(int)  # 002-961, odd for men
     ids = identity.id_numbers(region[idx], birth, seq)
     legacy = identity.legacy_id_numbers(region[idx], birth, seq)
     passports = identity.passport_numbers(rng, n, 10 + position)

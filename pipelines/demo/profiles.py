@@ -33,7 +33,7 @@ class Profile:
     merged_header: bool
     notes_sheet: bool
     stats_sheet: bool
-    totals: str | None  # "count" (count under 姓名) or "text" (`共N人` under 姓名)
+    totals: str | None  # "count" (a number under the name column) or "text" (a count phrase there)
     blank_rows: int
     spaced_headers: str | None  # "stray" or "fullwidth"
     fullwidth_rooms: bool
@@ -103,7 +103,7 @@ def build_profiles(seed: int, community_codes: list[str]) -> dict[str, Profile]:
             late_share=0.3 if pos in late else 0.02,
             patrol_encoding="gbk" if pos == gbk_patrols else ("utf-8-sig" if pos in bom_patrols else "utf-8"),
             case_rate=float(local.uniform(0.2, 0.6)),
-            on_time_share=float(local.uniform(0.65, 0.98)),
+            on_time_share=float(local.uniform(0.68, 0.99)),
             patrol_share=float(local.uniform(0.6, 0.98)),
             satisfied_share=float(local.uniform(0.75, 0.93)),
         )

@@ -34,7 +34,7 @@ class Rendered:
     totals_row_number: int | None
     bad: list[tuple[int, str]] = field(default_factory=list)
     persons: int = 0  # valid distinct persons
-    residents: int = 0  # valid persons living there (在住 or 外出)
+    residents: int = 0  # valid persons living there (status present or temporarily away)
 
     @property
     def data_rows(self) -> int:

@@ -72,3 +72,19 @@ def test_served_dashboard_answers_http_200(app_env):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_overview_numbers_agree_with_a_recount_of_the_raw_files(app_env):
+    from tests.raw_truth import RawTruth
+
+    truth = RawTruth(app_env.paths.raw, app_env.truth)
+    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60).run()
+    for month in at.sidebar.selectbox(key="month").options:
+        at.sidebar.selectbox(key="month").set_value(month).run()
+        shown = {m.label: m.value for m in at.metric}
+        accepted, closed, rate = truth.case_numbers(month)
+        assert shown["实有人口"] == f"{truth.residents(month):,}", month
+        assert shown["已巡查网格"] == f"{truth.grids_patrolled(month):,}", month
+        assert shown["受理事件"] == f"{accepted:,}", month
+        assert shown["结案事件"] == f"{closed:,}", month
+        assert shown["按期结案率"] == f"{rate:.1%}", month
