@@ -8,9 +8,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-# Delimited by anything but ASCII letters/digits, so hex digests and longer codes do not match.
-ID_RE = r"(^|[^0-9A-Za-z])\d{17}[0-9Xx]([^0-9A-Za-z]|$)"
-PHONE_RE = r"(^|[^0-9A-Za-z])1[3-9]\d{9}([^0-9A-Za-z]|$)"
+# Delimited by anything but ASCII letters/digits (and not after a decimal point), so hex digests,
+# longer codes and the fractions of floats in JSON do not match.
+ID_RE = r"(^|[^0-9A-Za-z.])\d{17}[0-9Xx]([^0-9A-Za-z]|$)"
+PHONE_RE = r"(^|[^0-9A-Za-z.])1[3-9]\d{9}([^0-9A-Za-z]|$)"
 
 
 def _frame_hits(frame: pl.DataFrame, where: str) -> list[str]:
