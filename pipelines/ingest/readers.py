@@ -60,11 +60,11 @@ def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, 
     """Select the mapped columns from the data rows, drop blank and totals rows."""
     data = grid.slice(first_row).with_row_index(ROW, offset=first_row + row_offset)
     cols = grid.columns
-    texts = [pl.col(c).cast(pl.String).str.strip_chars() for c in cols]
-    blank = pl.all_horizontal([t.is_null() | (t == "") for t in texts])
+    # blank: every cell empty (readers give null for empty cells; a lone space counts as empty)
+    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols])
     # a totals row names itself in one of its first cells (合计 / 合　计 / 总计 / 小计)
-    total = pl.any_horizontal([t.str.replace_all(r"\s", "").is_in(TOTAL_MARKERS).fill_null(False)
-                               for t in texts[:3]])
+    total = pl.any_horizontal([pl.col(c).str.replace_all(r"\s", "").is_in(TOTAL_MARKERS).fill_null(False)
+                               for c in cols[:3]])
     data = data.filter(~blank & ~total)
     picked: dict[str, str] = {}
     for col, head in zip(cols, header):
@@ -127,25 +127,43 @@ def read_csv(path: Path, contract: Contract) -> RawTable:
     return RawTable(frame, None, " ".join([*lines[:h], path.stem]))
 
 
-_CONNECTION: list[duckdb.DuckDBPyConnection] = []
-
-
-def _duckdb() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB for JSON parsing, reused across files."""
-    if not _CONNECTION:
-        _CONNECTION.append(duckdb.connect())
-    return _CONNECTION[0]
-
-
 def read_jsonl(path: Path, contract: Contract) -> RawTable:
     """Each line a JSON object; keys may be the event system's English or Chinese names."""
-    aliases = contract.alias_map()
     if path.stat().st_size == 0:
         raise FileRejected("empty", f"文件“{path.name}”是空文件，请重新导出。")
     lines = pl.read_csv(path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False,
                         new_columns=["line"]).with_row_index(ROW, offset=1)
     lines = lines.filter(pl.col("line").str.strip_chars().str.len_chars() > 0)
-    con = _duckdb()
+    if lines.height == 0:
+        raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
+    frame = _jsonl_fast(lines, contract)
+    if frame is None:
+        frame = _jsonl_line_by_line(lines, contract)
+    return RawTable(frame, None, path.stem)
+
+
+def _jsonl_fast(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame | None:
+    """Decode every line at once (polars); None when a line is not a JSON object."""
+    keys = list(dict.fromkeys(k for f in contract.fields for k in (f.name, *f.aliases)))
+    try:
+        decoded = lines.select(ROW, pl.col("line").str.json_decode(pl.Struct({k: pl.String for k in keys}))
+                               .struct.unnest())
+    except pl.exceptions.PolarsError:
+        return None
+    columns = {}
+    for f in contract.fields:
+        present = [k for k in (f.name, *f.aliases) if decoded[k].null_count() < decoded.height]
+        if present:
+            columns[f.name] = pl.coalesce(present)
+    if not set(contract.required) <= set(columns):
+        return None  # odd key spellings: let the tolerant path normalise them
+    return decoded.select(pl.col(ROW).cast(pl.Int64), pl.lit(False).alias("_invalid_json"), **columns)
+
+
+def _jsonl_line_by_line(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """Tolerant path (DuckDB JSON functions): invalid lines are flagged, keys are normalised."""
+    aliases = contract.alias_map()
+    con = duckdb.connect()  # the rare path: a connection of its own (readers run in threads)
     con.register("lines", lines)
     keys = [k for (k,) in con.sql(
         "select distinct unnest(json_keys(line)) from lines where json_valid(line)").fetchall()]
@@ -161,10 +179,8 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
         f"select {ROW}::BIGINT as {ROW}, not json_valid(line) as _invalid_json"
         + (f", {selects}" if selects else "")
         + f" from (select *, case when json_valid(line) then line end as j from lines) order by {ROW}").pl()
-    con.unregister("lines")
-    if frame.height == 0:
-        raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
-    return RawTable(frame, None, path.stem)
+    con.close()
+    return frame
 
 
 READERS = {".xlsx": read_xlsx, ".xlsm": read_xlsx, ".csv": read_csv, ".jsonl": read_jsonl, ".json": read_jsonl}

@@ -21,8 +21,14 @@ SERIAL_RE = r"^\d{5}(\.\d+)?$"
 TAG_SEPARATORS = r"\s*[;；、，,/]\s*"
 
 
-def _text(name: str) -> pl.Expr:
-    t = pl.col(name).str.normalize("NFKC").str.strip_chars()
+# Full-width characters (０３０１, Ｘ) are folded everywhere but in names and free text, which keep
+# what the clerk typed (and are only masked).
+FOLDED_TYPES = {"text", "code", "grid_code", "community_code", "int", "date", "datetime", "phone", "id_number", "enum"}
+
+
+def _text(name: str, fold: bool = True) -> pl.Expr:
+    t = pl.col(name).str.strip_chars()
+    t = t.str.normalize("NFKC") if fold else t
     return pl.when(t == "").then(None).otherwise(t)
 
 
@@ -148,7 +154,7 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: byte
     carry = [group] if group else []
     fields = contract.fields
     frame = table_frame.with_columns(
-        **{f"_t_{f.name}": _text(f.name) if f.name in table_frame.columns else pl.lit(None, pl.String)
+        **{f"_t_{f.name}": _text(f.name, f.type in FOLDED_TYPES) if f.name in table_frame.columns else pl.lit(None, pl.String)
            for f in fields})
     id_fields = [f for f in fields if f.type == "id_number"]
     if id_fields:

@@ -1,0 +1,68 @@
+"""`make bench`: measured figures written to bench/results/*.json (and a Markdown table)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+
+from pipelines.config import ROOT, Paths
+
+RESULTS = ROOT / "bench" / "results"
+WORK = ROOT / "bench" / "work"
+
+
+def machine() -> dict:
+    import dagster
+    import duckdb
+    import fastexcel
+    import polars
+
+    return {"cpus": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "python": platform.python_version(), "polars": polars.__version__, "duckdb": duckdb.__version__,
+            "fastexcel": fastexcel.__version__, "dagster": dagster.__version__}
+
+
+def street_year(seed: int = 2025) -> Paths:
+    """The Huayang Street demo year, generated once into bench/work/street."""
+    from pipelines.demo.generator import generate
+
+    paths = Paths(raw=WORK / "street" / "raw", data=WORK / "street" / "data")
+    marker = WORK / "street" / f".generated-{seed}"
+    if not marker.exists():
+        shutil.rmtree(WORK / "street", ignore_errors=True)
+        generate(paths.raw, paths.data / "demo" / "truth", seed=seed, progress=True)
+        marker.touch()
+    return paths
+
+
+def table(rows: list[dict]) -> str:
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="GridPulse benchmarks")
+    parser.add_argument("--only", default="ingest", help="comma-separated stages (ingest)")
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    if "ingest" in args.only:
+        from bench.ingest import measure
+
+        paths = street_year()
+        shutil.rmtree(paths.lake, ignore_errors=True)
+        report["ingest"] = measure(paths, WORK / "ingest")
+        print(table(report["ingest"]))
+    (RESULTS / "ingest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"written {RESULTS / 'ingest.json'}")
+
+
+if __name__ == "__main__":
+    main()
