@@ -1,37 +1,45 @@
-"""总览: the headline KPIs of a month and their 12-month trend."""
+"""总览: the headline KPIs of the chosen month and scope, their change and 12-month trend."""
 
 import plotly.express as px
 import streamlit as st
 
-from dashboards import data
-from dashboards.i18n import t
+from dashboards import data, filters, ui
+from dashboards.i18n import labels, t
 
 st.title(t("app_title"))
 if data.snapshot_version() is None:
     st.info(t("no_snapshot"))
     st.stop()
 
-months = data.months()
-month = st.sidebar.selectbox(t("month"), months, index=len(months) - 1, key="month")
-row = data.street_month(month).iloc[0]
+sel = filters.current(st.session_state["user"])
+series = data.kpi_series(sel.community_code)
+row = series[series.month == sel.month].iloc[0]
+
+
+def card(col, key: str, rate: bool = False) -> None:
+    fmt = ui.fmt_rate if rate else ui.fmt_count
+    change = ui.delta(series, key, sel.month, 1)
+    yoy = ui.delta(series, key, sel.month, 12)
+    col.metric(t(key), fmt(row[key]),
+               delta=None if change is None else (f"{change:+.1%}" if rate else f"{change:+,.0f}"),
+               help=t("vs_last_month") + "；" + (t("no_last_year") if yoy is None else t(
+                   "vs_last_year", value=f"{yoy:+.1%}" if rate else f"{yoy:+,.0f}")))
+
 
 cols = st.columns(5)
-cols[0].metric(t("residents"), f"{int(row.residents or 0):,}")
-cols[1].metric(t("grids_patrolled"), f"{int(row.grids_patrolled):,}", help=t("of_grids", n=int(row.grids_active)))
-cols[2].metric(t("cases_accepted"), f"{int(row.cases_accepted):,}")
-cols[3].metric(t("cases_closed"), f"{int(row.cases_closed):,}")
-rate = row.on_time_closure_rate
-cols[4].metric(t("on_time_closure_rate"), "—" if rate != rate or rate is None else f"{rate:.1%}")
+for col, key in zip(cols, ("residents", "grids_patrolled", "cases_accepted", "cases_closed")):
+    card(col, key)
+card(cols[4], "on_time_closure_rate", rate=True)
 st.caption(f"{t('communities_reported')}：{int(row.communities_with_register)}/{int(row.communities_total)}　"
-           + t("snapshot_time", time=data.published_at()))
+           + t("of_grids", n=int(row.grids_active)) + "　" + t("snapshot_time", time=data.published_at()))
 
-communities = data.community_month(month)
-missing = communities.loc[~communities.has_register, "community_name"].tolist()
+communities = data.community_month(sel.month, sel.community_code)
+missing = communities.loc[~communities.has_register.astype(bool), "community_name"].tolist()
 if missing:
     st.warning(t("missing_register", names="、".join(missing)))
 
 st.subheader(t("trend"))
-trend = data.street_trend(month)
+trend = series[series.month <= sel.month].tail(12)
 left, right = st.columns(2)
 left.plotly_chart(px.bar(trend, x="month", y=["cases_accepted", "cases_closed"], barmode="group",
                          labels={"month": t("month"), "value": "", "variable": ""}), width="stretch")
@@ -40,8 +48,7 @@ right.plotly_chart(px.line(trend, x="month", y="on_time_closure_rate", markers=T
                    width="stretch")
 
 st.subheader(t("by_community"))
-st.dataframe(communities.rename(columns={
-    "community_name": t("community"), "has_register": t("has_register"), "residents": t("residents"),
-    "grids_patrolled": t("grids_patrolled"), "cases_accepted": t("cases_accepted"),
-    "cases_closed": t("cases_closed"), "on_time_closure_rate": t("on_time_closure_rate")}),
-    hide_index=True, width="stretch")
+ui.table(communities.drop(columns=["community_code"]),
+         labels("community_name", "has_register", "residents", "grids_active", "grids_patrolled",
+                "cases_accepted", "cases_closed", "on_time_closure_rate"),
+         filename=f"社区指标_{sel.month}", key="overview_table")

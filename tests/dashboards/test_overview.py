@@ -13,7 +13,16 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboards.auth import User
 from pipelines.config import ROOT
+
+LEADER = User("leader", "街道领导", "leader")
+
+
+def _app(user: User = LEADER) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60)
+    at.session_state["user"] = user
+    return at.run()
 
 
 @pytest.fixture
@@ -31,7 +40,7 @@ def _street_month(paths, month):
 
 
 def test_overview_metrics_equal_the_marts_for_a_chosen_month(app_env):
-    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60).run()
+    at = _app()
     assert not at.exception
     months = at.sidebar.selectbox(key="month").options
     month = months[0]
@@ -78,7 +87,7 @@ def test_overview_numbers_agree_with_a_recount_of_the_raw_files(app_env):
     from tests.raw_truth import RawTruth
 
     truth = RawTruth(app_env.paths.raw, app_env.truth)
-    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60).run()
+    at = _app()
     for month in at.sidebar.selectbox(key="month").options:
         at.sidebar.selectbox(key="month").set_value(month).run()
         shown = {m.label: m.value for m in at.metric}
