@@ -6,7 +6,7 @@ PORT   ?= 8501
 SF     ?= 0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install generate run serve stop test bench pipeline-time status clean
+.PHONY: demo install generate run serve stop test browser bench pipeline-time status clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,11 +28,12 @@ run: install
 serve: install stop
 	$(PY) -m pipelines.cli serve --background --port $(PORT)
 	@for i in $$(seq 1 60); do \
-	  if curl -fsS -o /dev/null http://localhost:$(PORT)/; then break; fi; sleep 1; done
+	  if curl -fsS -o /dev/null http://localhost:$(PORT)/ 2>/dev/null; then break; fi; sleep 1; done
 	@curl -fsS -o /dev/null -w "仪表盘已启动 (HTTP %{http_code}): http://localhost:$(PORT)/\n" http://localhost:$(PORT)/
 
 stop:
-	-@pkill -f "streamlit run .*dashboards/streamlit_app.py" 2>/dev/null; true
+	@# [s] keeps pkill from matching this very shell's command line
+	-@pkill -f "streamlit run .*dashboards/[s]treamlit_app.py" 2>/dev/null; true
 
 status: install
 	$(PY) -m pipelines.cli status
@@ -42,8 +43,14 @@ pipeline-time: install
 	rm -rf data/lake data/warehouse.duckdb data/serving.duckdb
 	/usr/bin/time -f "pipeline wall time: %e s, peak RSS %M KB" $(PY) -m pipelines.cli run
 
+## browser: Debian's Chromium and a CJK font for the real-browser tests (Playwright's own download fails offline)
+browser:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || { \
+	  echo "installing chromium and fonts-noto-cjk (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
 ## test: everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly
-test: install
+test: install browser
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc
 

@@ -20,7 +20,9 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
 def table(frame: pd.DataFrame, labels: dict[str, str], filename: str, key: str) -> None:
     """Show a table with Chinese headers and offer it as an xlsx download (the same rows)."""
     shown = frame.rename(columns=labels)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    percent = {labels.get(c, c): st.column_config.NumberColumn(format="percent")
+               for c in frame.columns if c.endswith("rate") or c.endswith("share")}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=percent)
     st.download_button(t("download_xlsx"), to_xlsx(shown), file_name=f"{filename}.xlsx", key=key,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -1,9 +1,8 @@
 """总览: the headline KPIs of the chosen month and scope, their change and 12-month trend."""
 
-import plotly.express as px
 import streamlit as st
 
-from dashboards import data, filters, ui
+from dashboards import charts, data, filters, ui
 from dashboards.i18n import labels, t
 
 st.title(t("app_title"))
@@ -41,11 +40,8 @@ if missing:
 st.subheader(t("trend"))
 trend = series[series.month <= sel.month].tail(12)
 left, right = st.columns(2)
-left.plotly_chart(px.bar(trend, x="month", y=["cases_accepted", "cases_closed"], barmode="group",
-                         labels={"month": t("month"), "value": "", "variable": ""}), width="stretch")
-right.plotly_chart(px.line(trend, x="month", y="on_time_closure_rate", markers=True,
-                           labels={"month": t("month"), "on_time_closure_rate": t("on_time_closure_rate")}),
-                   width="stretch")
+left.plotly_chart(charts.bars(trend, "month", ["cases_accepted", "cases_closed"]), width="stretch")
+right.plotly_chart(charts.rate_line(trend, "month", "on_time_closure_rate"), width="stretch")
 
 st.subheader(t("by_community"))
 ui.table(communities.drop(columns=["community_code"]),

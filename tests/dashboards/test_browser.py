@@ -1,0 +1,93 @@
+"""A real browser (Debian's Chromium driven by Playwright) signs in as a community user and opens
+every page: no error box, no other community's name, no ID or phone number; screenshots saved."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.config import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+ID_RE = re.compile(r"(?<![0-9A-Za-z.])\d{17}[0-9Xx](?![0-9A-Za-z])")
+PHONE_RE = re.compile(r"(?<![0-9A-Za-z.])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="make browser installs Debian's chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_run):
+    port = _free_port()
+    env = os.environ | {"GRIDPULSE_DATA": str(demo_run.paths.data)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(60):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(500)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(800)
+
+
+def test_community_user_sees_only_their_community_on_every_page(server, demo_run):
+    from playwright.sync_api import sync_playwright
+
+    con = duckdb.connect(str(demo_run.paths.serving), read_only=True)
+    names = dict(con.execute("select community_code, community_name from marts.dim_communities").fetchall())
+    con.close()
+    own = names.pop("510116003001")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        page.get_by_label("用户名").fill("tongjiqiao")
+        page.get_by_label("密码").fill("huayang-001")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+        _settle(page)
+        links = page.locator('[data-testid="stSidebarNavLink"]')
+        titles = [links.nth(i).inner_text() for i in range(links.count())] or ["总览"]
+        for i, title in enumerate(titles):
+            if links.count():
+                links.nth(i).click()
+            _settle(page)
+            text = page.inner_text("body")
+            page.screenshot(path=str(ARTIFACTS / f"{i:02d}_{title}.png"), full_page=True)
+            assert page.locator('[data-testid="stException"]').count() == 0, title
+            assert own in text, title
+            leaked = [n for n in names.values() if n in text]
+            assert leaked == [], (title, leaked)
+            assert not ID_RE.search(text) and not PHONE_RE.search(text), title
+        assert "数据质量" not in titles  # data-staff page is not offered to a community user
+        browser.close()
