@@ -49,7 +49,7 @@ def table(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="GridPulse benchmarks")
-    parser.add_argument("--only", default="ingest", help="comma-separated stages (ingest)")
+    parser.add_argument("--only", default="ingest,dashboard", help="comma-separated stages (ingest, dashboard)")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -57,11 +57,20 @@ def main() -> None:
         from bench.ingest import measure
 
         paths = street_year()
-        shutil.rmtree(paths.lake, ignore_errors=True)
         report["ingest"] = measure(paths, WORK / "ingest")
         print(table(report["ingest"]))
-    (RESULTS / "ingest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"written {RESULTS / 'ingest.json'}")
+        (RESULTS / "ingest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    if "dashboard" in args.only:
+        from bench.dashboard import measure as measure_pages
+        from pipelines.pipeline import run_pipeline
+
+        paths = street_year()
+        if not paths.serving.exists():
+            run_pipeline(paths)
+        pages = {"machine": report["machine"], "when": report["when"], "pages": measure_pages(paths)}
+        print(table(pages["pages"]))
+        (RESULTS / "dashboard.json").write_text(json.dumps(pages, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"results in {RESULTS}")
 
 
 if __name__ == "__main__":

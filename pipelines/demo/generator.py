@@ -73,7 +73,7 @@ def generate(
         population_task = bar.add_task("population registers", total=len(codes))
         cases_task = bar.add_task("cases and patrols", total=len(codes) + 2)
         # Largest communities first so that the two workers finish together.
-        sizes = street.grids.group_by("community_code").agg(pl.col("persons").sum())
+        sizes = street.grid_table(1).group_by("community_code").agg(pl.col("persons").sum())
         order = sizes.sort("persons", "community_code", descending=[True, False])["community_code"].to_list()
         jobs = [(street, profiles[c], names[c], str(raw_dir), events[c], seed) for c in order]
         context = multiprocessing.get_context("spawn")
@@ -133,10 +133,7 @@ def _write_grid_tables(street: Street, raw_dir: Path, names: dict[str, str]) -> 
                          datetime(year, 6, 28, 10)))
     records = []
     for name, title, month, when in versions:
-        grids = street.grids.filter(
-            (pl.col("valid_from") <= datetime(year, month, 1).date())
-            & (pl.col("valid_to").is_null() | (pl.col("valid_to") > datetime(year, month, 1).date()))
-        ).sort("grid_code")
+        grids = street.grid_table(month).sort("grid_code")
         path = raw_dir / "grids" / name
         write_grid_table(path, title, grids, names, when)
         set_mtime(path, when)

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.demo import identity, vocab
-from pipelines.demo.common import month_first, stream
+from pipelines.demo.common import month_first, month_last, stream
 from pipelines.demo.grids import Street
 
 ARRIVAL_SIZE_P = np.array([0.40, 0.30, 0.15, 0.10, 0.05])
@@ -36,9 +36,11 @@ def _households(street: Street, code: str, rng: np.random.Generator, months: int
         counts = rng.poisson(0.011 * active["persons"].to_numpy() / 2.1)  # ~1.1 % of persons
         grid = np.repeat(active["grid_code"].to_numpy(), counts)
         later = grid.copy()
-        if redraw is not None:
-            split = grid == redraw.old_grid_code
-            later[split] = rng.choice(np.array(redraw.new_grid_codes), int(split.sum()))
+        if redraw is not None and month < redraw.effective.month:
+            # Households arriving before the redraw in A or B move to C with the share of A's or B's households that did.
+            for old, share in zip(redraw.adjusted_grid_codes, redraw.moved_shares):
+                mine = np.flatnonzero(grid == old)
+                later[mine] = np.where(rng.random(len(mine)) < share, redraw.new_grid_code, old)
         frames.append(pl.DataFrame({
             "grid_code": grid, "later_grid_code": later,
             "size": rng.choice(np.arange(1, 6), size=len(grid), p=ARRIVAL_SIZE_P),
@@ -116,7 +118,14 @@ def _persons(street: Street, code: str, seed: int) -> pl.DataFrame:
     ids = np.where(foreign, passports, ids)
     is_legacy = ~foreign & (birth < np.datetime64("1960-01-01")) & (rng.random(n) < 0.005)
 
-    registered = np.maximum(hh_registered[idx], birth + rng.integers(10, 60, n)).astype("datetime64[D]")
+    # Registered 10-59 days after birth, but never after the end of the first month the person is on the books
+    # (a date after a register's month is a `future_date` bad row): a late newborn's delay is compressed.
+    delay = rng.integers(10, 60, n)
+    month_end = np.array([month_last(year, m) for m in range(1, 13)], dtype="datetime64[D]")
+    cap = month_end[np.maximum(arrive, 1) - 1][idx]
+    by_birth = birth + delay
+    by_birth = np.where(by_birth > cap, birth + (cap - birth).astype(np.int64) * delay // 60, by_birth)
+    registered = np.maximum(hh_registered[idx], by_birth).astype("datetime64[D]")
     phone = identity.mobile_numbers(rng, n)
     has_phone = rng.random(n) < np.where(age < 14, 0.1, 0.88)
     t = rng.random((9, n))

@@ -2,7 +2,8 @@
 
 - files.parquet: every raw file, its counts and the status ingest should give it;
 - bad_rows.parquet: every bad row (1-based row/line number as a spreadsheet or editor shows it);
-- grids.parquet: grid versions; `valid_to` is exclusive (the next version's `valid_from`), null if current;
+- grids.parquet: one row per grid version (grid_code, valid_from); `valid_to` is exclusive (the next
+  version's `valid_from`), null if current;
 - residents.parquet: per community and month, what the landed register holds;
 - cases.parquet: one row per case as the exported steps show it (steps after the period are absent);
 - patrols.parquet: one row per valid patrol record.
@@ -47,6 +48,12 @@ def clear_truth_dir(truth_dir: Path) -> None:
 
 
 def grids_truth(street: Street) -> pl.DataFrame:
+    """One row per grid version, unique by (grid_code, valid_from).
+
+    `valid_to` is EXCLUSIVE: the first day the version no longer holds (the next version's `valid_from`),
+    null while current. After the July redraw grids A and B appear twice (January version with
+    `valid_to` = 1 July, July version with null) and the new grid C once.
+    """
     return street.grids.select(
         "grid_code", "community_code", "grid_type", "households", "worker_id", "valid_from", "valid_to",
     ).sort("grid_code", "valid_from")

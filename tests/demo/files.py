@@ -16,6 +16,7 @@ import openpyxl
 ID_HEADERS = {"公民身份号码", "身份证号", "身份证号码", "证件号码"}
 GRID_HEADERS = {"所属网格", "网格编码", "网格编号"}
 STATUS_HEADERS = {"居住状态", "状态"}
+DATE_HEADERS = ({"出生日期"}, {"登记日期", "采集日期"}, {"更新日期", "变更日期"})
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 CHECKS = np.array(list("10X98765432"))
 
@@ -81,3 +82,23 @@ def read_register(path: Path, encoding: str | None = None) -> tuple[dict[str, in
 
 def column(header: dict[str, int], names: set[str]) -> int:
     return next(i for h, i in header.items() if h in names)
+
+
+def parse_time(value: object) -> datetime | None:
+    """`2025-03-05 08:30[:00]` or `2025/03/05 08:30:00` -> datetime (None when it is not such a time)."""
+    match = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2}) (\d{1,2}):(\d{2})(?::(\d{2}))?", str(value or "").strip())
+    if not match:
+        return None
+    try:
+        return datetime(*(int(g) for g in match.groups(default="0")))
+    except ValueError:
+        return None
+
+
+def read_grid_table(path: Path) -> list[dict]:
+    """Rows of a street grid table (title row, header row, data from row 3) keyed by header text."""
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
+    header = [clean(c) for c in rows[1]]
+    return [dict(zip(header, row)) for row in rows[2:] if row and row[0] is not None]
