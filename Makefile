@@ -43,11 +43,11 @@ pipeline-time: install
 	rm -rf data/lake data/warehouse.duckdb data/serving.duckdb
 	/usr/bin/time -f "pipeline wall time: %e s, peak RSS %M KB" $(PY) -m pipelines.cli run
 
-## browser: Debian's Chromium and a CJK font for the real-browser tests (Playwright's own download fails offline)
+## browser: Debian's Chromium, a CJK font and poppler for the browser and report tests (Playwright's own download fails offline)
 browser:
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || { \
-	  echo "installing chromium and fonts-noto-cjk (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || { \
+	  echo "installing chromium, fonts-noto-cjk and poppler-utils (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; }
 
 ## test: everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly
 test: install browser
