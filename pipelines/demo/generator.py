@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 import shutil
 import time
 from collections.abc import Iterator
@@ -79,8 +80,10 @@ def generate(
         context = multiprocessing.get_context("spawn")
         with contextlib.ExitStack() as stack:
             if len(jobs) > 1:
-                pool = stack.enter_context(context.Pool(2))
-                results = pool.imap_unordered(write_community, jobs)
+                # An executor, not multiprocessing.Pool: a worker that dies raises BrokenProcessPool
+                # here instead of leaving the parent waiting forever for its lost task.
+                pool = stack.enter_context(ProcessPoolExecutor(2, mp_context=context))
+                results = (future.result() for future in as_completed([pool.submit(write_community, j) for j in jobs]))
             else:
                 results = iter([write_community(jobs[0])])
             files += _write_grid_tables(street, raw_dir, names)
