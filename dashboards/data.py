@@ -14,6 +14,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from pipelines.snapshot import open_snapshot, snapshot_cursor
+
 ROOT = Path(__file__).resolve().parents[1]
 KPI_COLUMNS = ("residents", "grids_active", "grids_patrolled", "cases_accepted", "cases_closed",
                "cases_closed_on_time", "on_time_closure_rate")
@@ -25,7 +27,7 @@ def serving_path() -> Path:
 
 @st.cache_resource(max_entries=2)
 def _connect(path: str, version: float) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(path, read_only=True)
+    return open_snapshot(path)
 
 
 def snapshot_version() -> float | None:
@@ -36,7 +38,7 @@ def snapshot_version() -> float | None:
 @st.cache_data(ttl=300, show_spinner=False)
 def query(sql: str, params: tuple = (), version: float | None = None) -> pd.DataFrame:
     con = _connect(str(serving_path()), version)
-    return con.cursor().execute(sql, list(params)).df()
+    return snapshot_cursor(con).execute(sql, list(params)).df()
 
 
 def q(sql: str, *params) -> pd.DataFrame:

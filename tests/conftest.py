@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,3 +33,13 @@ def demo_run(tmp_path_factory) -> DemoRun:
     generate(paths.raw, truth, seed=11, communities=4, months=3, progress=False)
     summary = run_pipeline(paths)
     return DemoRun(paths, truth, summary)
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Streamlit's AppTest runs the dashboard script as ``__main__`` and leaves it there; a process
+    started later with the spawn method would then re-run the dashboard instead of importing the
+    test runner. Put the real ``__main__`` back after every test."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
