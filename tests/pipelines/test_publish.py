@@ -8,8 +8,10 @@ import sys
 import time
 
 import duckdb
+import pytest
 
-from pipelines.snapshot import open_snapshot
+from pipelines.publish import PublishFailed, publish, snapshot_info
+from tests.pipelines.operations import copy_install, mart_checksums, sha256
 
 
 def test_reader_keeps_working_while_the_pipeline_runs_and_publishes(demo_run):
@@ -32,8 +34,31 @@ def test_reader_keeps_working_while_the_pipeline_runs_and_publishes(demo_run):
     # the open reader still sees its own (old) snapshot; a new connection sees the new one
     assert reader.execute("select published_at from meta.snapshot").fetchone()[0] == before
     reader.close()
-    fresh = open_snapshot(paths.serving)
+    fresh = duckdb.connect(str(paths.serving), read_only=True)
     assert fresh.execute("select published_at from meta.snapshot").fetchone()[0] > before
     assert fresh.execute("select count(*) from marts.fct_cases").fetchone()[0] == cases
     fresh.close()
     assert not list(paths.data.glob(".serving*.tmp"))
+
+
+def test_publish_replaces_the_snapshot_with_every_mart(one_go, tmp_path):
+    paths = copy_install(one_go.paths, tmp_path)
+    stale = paths.data / f".{paths.serving.name}.999999.tmp"
+    stale.write_bytes(b"left by a killed publish")
+    publish(paths)
+    assert not stale.exists()
+    assert mart_checksums(paths.serving) == mart_checksums(paths.warehouse) == one_go.marts
+    info = snapshot_info(paths)
+    assert info["tables_published"] == len(one_go.marts) and info["ledger_ingested_at"] is not None
+
+
+def test_a_failed_publish_leaves_the_previous_snapshot_and_no_stray_file(one_go, tmp_path):
+    paths = copy_install(one_go.paths, tmp_path)
+    before = sha256(paths.serving)
+    con = duckdb.connect(str(paths.warehouse))
+    con.execute("drop schema marts cascade")
+    con.close()
+    with pytest.raises(PublishFailed):
+        publish(paths)
+    assert sha256(paths.serving) == before
+    assert [p.name for p in paths.data.iterdir() if p.name.startswith(".serving")] == []

@@ -11,9 +11,9 @@ numbered as (
         is_working_day,
         is_holiday,
         holiday_name,
-        sum(case when is_working_day then 1 else 0 end) over (
+        cast(sum(case when is_working_day then 1 else 0 end) over (
             order by calendar_date rows between unbounded preceding and current row
-        ) as working_day_number
+        ) as {{ dbt.type_bigint() }}) as working_day_number
     from days
 )
 

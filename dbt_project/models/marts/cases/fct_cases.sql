@@ -1,87 +1,100 @@
--- Accumulating snapshot: one row per case, with its working-day deadline and on-time flags.
--- Deadline convention: N working days after acceptance ends at the end of the Nth working day
--- after the day of acceptance (DESIGN.md §4.6).
+-- Accumulating snapshot: one row per case with every stage time, its working-day deadline and
+-- on-time flags. Incremental: a run rebuilds only the cases whose source files changed (new,
+-- re-exported or backfilled day files: source_fingerprint), whose grid version changed, or that
+-- were accepted within var('case_lookback_days') of the latest acceptance; a full refresh gives
+-- the same rows.
+{{ config(
+    materialized='incremental',
+    unique_key='case_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns',
+    post_hook="delete from {{ this }} where case_id not in (select case_id from {{ ref('int_cases_pivoted') }})",
+) }}
+{% set only_changed = incremental_is_current(['source_fingerprint', 'grid_version_id', 'accepted_at']) %}
+
 with
 
 cases as (
     select * from {{ ref('int_cases_pivoted') }}
 ),
 
-sla as (
-    select * from {{ ref('sla_by_level') }}
+deadlines as (
+    select * from {{ ref('int_case_deadlines') }}
 ),
 
-calendar as (
-    select * from {{ ref('int_calendar_days_numbered') }}
+located as (
+    select * from {{ ref('int_cases_located') }}
 ),
 
-grids as (
-    select grid_code, min(community_code) as community_code
-    from {{ ref('int_grids_versioned') }}
-    group by grid_code
+{% if only_changed %}
+stored as (
+    select case_id, source_fingerprint, grid_version_id, accepted_at from {{ this }}
 ),
 
-with_sla as (
-    select
-        cases.*,
-        case
-            when cases.extension_count > 0 then {{ var('max_extended_working_days') }}
-            else sla.working_days
-        end as sla_working_days,
-        accepted_day.working_day_number as accepted_working_day_number
+to_refresh as (
+    select cases.case_id
     from cases
-    left join sla on cases.final_level = sla.handling_level
-    left join calendar as accepted_day on cast(cases.accepted_at as date) = accepted_day.calendar_date
+    inner join located on cases.case_id = located.case_id
+    left join stored on cases.case_id = stored.case_id
+    where stored.case_id is null
+        or stored.source_fingerprint <> cases.source_fingerprint
+        or coalesce(stored.grid_version_id, '') <> coalesce(located.grid_version_id, '')
+        or cases.accepted_at >= (
+            select {{ dbt.dateadd('day', -var('case_lookback_days'), 'max(accepted_at)') }} from stored
+        )
 ),
-
-with_deadline as (
-    select
-        with_sla.*,
-        due_day.calendar_date as due_date,
-        {{ dbt.dateadd('day', 1, 'due_day.calendar_date') }} as due_before
-    from with_sla
-    left join calendar as due_day
-        on due_day.is_working_day
-        and due_day.working_day_number = with_sla.accepted_working_day_number + with_sla.sla_working_days
-),
+{% endif %}
 
 final as (
     select
-        with_deadline.case_id,
-        with_deadline.grid_code,
-        grids.community_code,
-        with_deadline.category,
-        with_deadline.subcategory,
-        with_deadline.work_type,
-        with_deadline.channel,
-        with_deadline.initial_level,
-        with_deadline.final_level,
-        with_deadline.reported_at,
-        with_deadline.accepted_at,
-        with_deadline.registered_at,
-        with_deadline.dispatched_at,
-        with_deadline.handled_at,
-        with_deadline.fed_back_at,
-        with_deadline.verified_at,
-        with_deadline.closed_at,
-        with_deadline.evaluated_at,
-        with_deadline.voided_at,
-        with_deadline.satisfaction,
-        with_deadline.rework_count,
-        with_deadline.extension_count,
-        with_deadline.escalation_count,
-        with_deadline.transition_count,
-        with_deadline.sla_working_days,
-        with_deadline.due_date,
-        cast({{ dbt.date_trunc('month', 'with_deadline.accepted_at') }} as date) as accepted_month,
-        cast({{ dbt.date_trunc('month', 'with_deadline.closed_at') }} as date) as closed_month,
-        with_deadline.voided_at is not null as is_void,
-        with_deadline.closed_at is not null and with_deadline.voided_at is null as is_closed,
-        coalesce(with_deadline.closed_at < with_deadline.due_before, false) as is_closed_on_time,
-        coalesce(with_deadline.handled_at < with_deadline.due_before, false) as is_handled_on_time,
-        with_deadline.description_masked
-    from with_deadline
-    left join grids on with_deadline.grid_code = grids.grid_code
+        cases.case_id,
+        cases.grid_code,
+        located.grid_version_id,
+        located.community_code,
+        located.street_code,
+        cases.category,
+        located.category_code,
+        cases.subcategory,
+        located.subcategory_code,
+        cases.work_type,
+        cases.channel,
+        located.channel_code,
+        cases.initial_level,
+        cases.final_level,
+        cases.reported_at,
+        cases.accepted_at,
+        cases.registered_at,
+        cases.dispatched_at,
+        cases.handled_at,
+        cases.fed_back_at,
+        cases.verified_at,
+        cases.closed_at,
+        cases.evaluated_at,
+        cases.voided_at,
+        cases.satisfaction,
+        cases.rework_count,
+        cases.extension_count,
+        cases.escalation_count,
+        cases.transition_count,
+        deadlines.sla_working_days,
+        deadlines.due_date,
+        cast({{ dbt.date_trunc('month', 'cases.accepted_at') }} as date) as accepted_month,
+        cast({{ dbt.date_trunc('month', 'cases.closed_at') }} as date) as closed_month,
+        cases.voided_at is not null as is_void,
+        cases.closed_at is not null and cases.voided_at is null as is_closed,
+        deadlines.is_closed_on_time,
+        deadlines.is_handled_on_time,
+        deadlines.working_days_to_close,
+        cases.satisfaction in ('满意', '基本满意') as is_satisfied,
+        cases.description_masked,
+        cases.last_step_at,
+        cases.source_fingerprint
+    from cases
+    inner join deadlines on cases.case_id = deadlines.case_id
+    inner join located on cases.case_id = located.case_id
+    {% if only_changed %}
+    where cases.case_id in (select case_id from to_refresh)
+    {% endif %}
 )
 
 select * from final

@@ -8,6 +8,8 @@ final as (
     select
         calendar_date,
         cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) as month_start,
+        cast({{ dbt.date_trunc('quarter', 'calendar_date') }} as date) as quarter_start,
+        cast({{ dbt.date_trunc('year', 'calendar_date') }} as date) as year_start,
         is_working_day,
         is_holiday,
         holiday_name,

@@ -1,38 +1,30 @@
--- One row per street and month, rolled up from the communities; rates are recomputed from
--- their numerators and denominators, never averaged.
+-- One row per street and month: every figure computed from the street's own rows (rates from
+-- their numerators and denominators, never averaged); residents add up the communities with a
+-- register (communities_with_register of communities_total). Formulas in _kpi__models.yml.
 with
 
-community_months as (
-    select * from {{ ref('kpi_community_monthly') }}
+kpis as (
+    select * from {{ ref('int_kpis') }}
+    where area_level = 'street' and period_type = 'month'
 ),
 
-communities as (
-    select * from {{ ref('dim_communities') }}
-),
-
-rolled_up as (
-    select
-        communities.street_code,
-        communities.street_name,
-        community_months.month_start,
-        count(*) as communities_total,
-        cast(sum(case when community_months.has_register then 1 else 0 end) as {{ dbt.type_bigint() }}) as communities_with_register,
-        cast(sum(community_months.residents) as {{ dbt.type_bigint() }}) as residents,
-        cast(sum(community_months.grids_active) as {{ dbt.type_bigint() }}) as grids_active,
-        cast(sum(community_months.grids_patrolled) as {{ dbt.type_bigint() }}) as grids_patrolled,
-        cast(sum(community_months.cases_accepted) as {{ dbt.type_bigint() }}) as cases_accepted,
-        cast(sum(community_months.cases_closed) as {{ dbt.type_bigint() }}) as cases_closed,
-        cast(sum(community_months.cases_closed_on_time) as {{ dbt.type_bigint() }}) as cases_closed_on_time
-    from community_months
-    inner join communities on community_months.community_code = communities.community_code
-    group by communities.street_code, communities.street_name, community_months.month_start
+streets as (
+    select * from {{ ref('dim_streets') }}
 ),
 
 final as (
     select
-        *,
-        cast(cases_closed_on_time as double) / nullif(cases_accepted, 0) as on_time_closure_rate
-    from rolled_up
+        streets.street_code,
+        streets.street_name,
+        kpis.period_start as month_start,
+        kpis.as_of_date,
+        kpis.is_complete,
+        kpis.months_in_range,
+        streets.communities_total,
+        kpis.registers_in_snapshot as communities_with_register,
+        {{ kpi_mart_columns('kpis') }}
+    from kpis
+    inner join streets on kpis.area_code = streets.street_code
 )
 
 select * from final

@@ -1,26 +1,42 @@
+-- One row per patrol or visit record, on the grid version in force on the day.
 with
 
 records as (
     select * from {{ ref('stg_patrols__records') }}
 ),
 
+grid_days as (
+    select * from {{ ref('int_grid_days') }}
+),
+
+calendar as (
+    select * from {{ ref('int_calendar_days_numbered') }}
+),
+
 final as (
     select
-        record_id,
-        worker_id,
-        grid_code,
-        community_code,
-        started_at,
-        ended_at,
-        cast(started_at as date) as patrol_date,
-        cast({{ dbt.date_trunc('month', 'started_at') }} as date) as month_start,
-        {{ dbt.datediff('started_at', 'ended_at', 'minute') }} as duration_minutes,
-        patrol_type,
-        households_visited,
-        key_persons_visited,
-        reported_case_ids,
-        log_text_masked
+        records.record_id,
+        records.worker_id,
+        records.grid_code,
+        grid_days.grid_version_id,
+        records.community_code,
+        records.started_at,
+        records.ended_at,
+        cast(records.started_at as date) as patrol_date,
+        cast({{ dbt.date_trunc('month', 'records.started_at') }} as date) as month_start,
+        calendar.is_working_day,
+        {{ dbt.datediff('records.started_at', 'records.ended_at', 'minute') }} as duration_minutes,
+        records.patrol_type,
+        records.households_visited,
+        records.key_persons_visited,
+        records.reported_case_ids,
+        records.log_text_masked,
+        coalesce(records.log_text_masked, '') <> '' as has_log
     from records
+    left join grid_days
+        on records.grid_code = grid_days.grid_code
+        and cast(records.started_at as date) = grid_days.calendar_date
+    left join calendar on cast(records.started_at as date) = calendar.calendar_date
 )
 
 select * from final

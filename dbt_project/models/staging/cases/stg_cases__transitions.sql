@@ -19,6 +19,8 @@ renamed as (
         grid_code,
         description as description_masked,
         satisfaction,
+        cast(report_month || '-01' as date) as export_month_start,
+        file_hash,
         source_file,
         source_row
     from source

@@ -1,0 +1,77 @@
+-- One row per workflow step of a case, numbered within the case, with the step before it.
+-- Incremental like fct_cases: the cases whose source fingerprint changed are rebuilt whole.
+{{ config(
+    materialized='incremental',
+    unique_key='case_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns',
+    post_hook="delete from {{ this }} where case_id not in (select case_id from {{ ref('stg_cases__transitions') }})",
+) }}
+{% set only_changed = incremental_is_current(['file_hash', 'case_id']) %}
+
+with
+
+transitions as (
+    select * from {{ ref('stg_cases__transitions') }}
+),
+
+cases as (
+    select case_id, source_fingerprint from {{ ref('int_cases_pivoted') }}
+),
+
+{% if only_changed %}
+stored as (
+    select case_id, {{ case_source_fingerprint() }} as source_fingerprint
+    from {{ this }}
+    group by case_id
+),
+
+to_refresh as (
+    select cases.case_id
+    from cases
+    left join stored on cases.case_id = stored.case_id
+    where stored.case_id is null or stored.source_fingerprint <> cases.source_fingerprint
+),
+{% endif %}
+
+sequenced as (
+    select
+        *,
+        row_number() over (partition by case_id order by step_at, source_file, source_row) as step_number,
+        lag(action) over (partition by case_id order by step_at, source_file, source_row) as previous_action,
+        lag(step_at) over (partition by case_id order by step_at, source_file, source_row) as previous_step_at,
+        lag(handling_level) over (partition by case_id order by step_at, source_file, source_row) as previous_level
+    from transitions
+    {% if only_changed %}
+    where case_id in (select case_id from to_refresh)
+    {% endif %}
+),
+
+final as (
+    select
+        case_id,
+        step_number,
+        step_at,
+        cast(step_at as date) as step_date,
+        action,
+        actor_role,
+        actor_name_masked,
+        handling_level,
+        previous_action,
+        previous_level,
+        previous_step_at,
+        {{ dbt.datediff('previous_step_at', 'step_at', 'minute') }} as minutes_since_previous_step,
+        handling_level > coalesce(previous_level, handling_level) as is_level_raised,
+        grid_code,
+        category,
+        subcategory,
+        work_type,
+        channel,
+        satisfaction,
+        file_hash,
+        source_file,
+        source_row
+    from sequenced
+)
+
+select * from final
