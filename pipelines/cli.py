@@ -1,9 +1,12 @@
-"""`gridpulse` — the data staff's command line: demo, run, backfill, status, serve."""
+"""`gridpulse` — the data staff's command line: generate, run, backfill, status, quality-report, report, serve, ui."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -15,10 +18,25 @@ from rich.table import Table
 
 from .config import ROOT, Paths
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 140)
+
+ZH = {  # user-facing words in one place
+    "sources": {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志"},
+    "status": {"landed": "已入库", "rejected": "拒收", "duplicate": "重复", "superseded": "被替换"},
+    "steps": {"calendar": "工作日历", "quality": "数据质量检查 (Great Expectations)", "dbt": "数据建模与检查 (dbt build)",
+              "publish": "发布快照"},
+    "runs": {"success": "成功", "failed": "失败", "interrupted": "中断", "running": "进行中", "blocked": "质量闸门拦截"},
+    "kinds": {"run": "运行", "backfill": "补录"},
+}
+MONTH = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
 
 
 def _months(start: str, end: str) -> set[str]:
+    for m in (start, end):
+        if not MONTH.match(m):
+            raise SystemExit(f"月份“{m}”格式不对，请写成 2025-01 这样的年-月。")
+    if end < start:
+        raise SystemExit(f"结束月份 {end} 早于开始月份 {start}。")
     y, m = map(int, start.split("-"))
     out = set()
     while f"{y}-{m:02d}" <= end:
@@ -35,7 +53,10 @@ def cmd_generate(args, paths: Paths) -> None:
     console.print(f"[green]演示数据已生成[/green]: {summary}")
 
 
-def cmd_run(args, paths: Paths, months: set[str] | None = None) -> None:
+def _run(args, paths: Paths, months: set[str] | None = None):
+    from quality.gate import QualityGateFailed
+
+    from .lock import WriterBusy
     from .pipeline import run_pipeline
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -44,58 +65,163 @@ def cmd_run(args, paths: Paths, months: set[str] | None = None) -> None:
 
         def on_file(source: str, i: int, n: int, name: str) -> None:
             if source not in tasks:
-                tasks[source] = bar.add_task(f"导入 {source}", total=max(n, 1))
+                tasks[source] = bar.add_task(f"导入 {ZH['sources'].get(source, source)}", total=max(n, 1))
             bar.update(tasks[source], completed=i if n else 1, total=max(n, 1))
 
-        def on_stage(name: str) -> None:
-            bar.add_task({"calendar": "工作日历", "dbt": "数据建模 (dbt build)", "publish": "发布快照"}[name], total=None)
+        def on_step(name: str, done: int | None, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(ZH["steps"][name], total=total)
+            if done is None:  # finished
+                total = bar.tasks[tasks[name]].total or 1
+                done = total
+            bar.update(tasks[name], completed=done, total=total or bar.tasks[tasks[name]].total)
 
-        started = time.perf_counter()
-        summary = run_pipeline(paths, months=months, force=args.force, progress=on_file, stage=on_stage,
-                               wait=not args.no_wait)
-    console.print(
-        f"[green]完成[/green] 用时 {time.perf_counter() - started:.1f} 秒；文件 {summary.files}；"
-        f"读取 {summary.rows_read} 行，入库 {summary.rows_landed} 行，隔离 {summary.rows_quarantined} 行；"
-        f"各阶段秒数 {summary.seconds}")
+        try:
+            return run_pipeline(paths, months=months, force=getattr(args, "force", False), progress=on_file,
+                                step=on_step, wait=not args.no_wait, on_wait=lambda text: console.print(text))
+        except WriterBusy as exc:
+            bar.stop()
+            console.print(f"[yellow]{exc}[/yellow]")
+            raise SystemExit(2) from None
+        except QualityGateFailed as exc:
+            bar.stop()
+            console.print(f"[red]{exc}[/red]\n请按“gridpulse quality-report <社区> <月份>”生成反馈表，"
+                          "社区更正后重新报送；更正文件入库后再次运行即可发布。")
+            raise SystemExit(3) from None
+        except Exception as exc:
+            bar.stop()
+            console.print(f"[red]运行失败[/red]：{exc}\n服务快照未更新，仪表盘仍显示上一次发布的数据。")
+            raise SystemExit(1) from None
+
+
+def _totals(summary) -> str:
+    files = "，".join(f"{text} {summary.files[k]}" for k, text in ZH["status"].items() if summary.files.get(k))
+    checks = summary.checks
+    passed, total = checks.get("pass", 0), sum(checks.values())
+    bad = "，".join(f"{k} {v}" for k, v in checks.items() if k != "pass") or "无警告或失败"
+    q = summary.quality
+    gate = (f"质量闸门：{q['batches']} 个批次，本次检查 {q['validated']} 个，警告 {q['warnings']} 项；"
+            if q else "")
+    return (f"文件 {sum(summary.files.values())} 个（{files or '无新文件'}）；入库 {summary.rows_landed:,} 行，"
+            f"隔离 {summary.rows_quarantined:,} 行；{gate}数据检查通过 {passed}/{total}（{bad}）")
+
+
+def cmd_run(args, paths: Paths) -> None:
+    started = time.perf_counter()
+    summary = _run(args, paths)
+    console.print(f"[green]完成[/green] 用时 {time.perf_counter() - started:.1f} 秒；{_totals(summary)}；"
+                  f"各阶段秒数 {summary.seconds}")
 
 
 def cmd_backfill(args, paths: Paths) -> None:
-    args.force = False
-    cmd_run(args, paths, months=_months(args.start, args.end))
+    months = _months(args.start, args.end)
+    started = time.perf_counter()
+    summary = _run(args, paths, months=months)
+    table = Table(title=f"补录 {args.start} 至 {args.end}：按来源和月份")
+    for col in ("来源", "月份", "文件", "已入库", "拒收", "重复", "被替换", "入库行", "隔离行"):
+        table.add_column(col, justify="left" if col in ("来源", "月份") else "right")
+    for r in summary.by_month:
+        table.add_row(ZH["sources"].get(r["source"], r["source"]), r["month"], str(r["files"]),
+                      *(str(r[s]) for s in ZH["status"]), f"{r['rows_landed']:,}", f"{r['rows_quarantined']:,}")
+    console.print(table)
+    console.print(f"[green]补录完成[/green] {len(months)} 个月，用时 {time.perf_counter() - started:.1f} 秒；"
+                  f"{_totals(summary)}")
+
+
+def _when(value) -> str:
+    return value.strftime("%m-%d %H:%M") if isinstance(value, dt.datetime) else "—"
+
+
+def _age(published: dt.datetime) -> str:
+    minutes = (dt.datetime.now() - published).total_seconds() / 60
+    return f"{minutes:.0f} 分钟前" if minutes < 120 else f"{minutes / 60:.1f} 小时前"
 
 
 def cmd_status(args, paths: Paths) -> None:
-    import json
-
     import polars as pl
 
-    from .ingest.lake import read_ledger
+    from . import status
+    from .publish import snapshot_info
 
-    ledger = read_ledger(paths.ledger)
-    table = Table(title="文件台账（按来源和月份）")
-    for col in ("来源", "月份", "文件数", "已入库", "已拒收", "重复", "被替换", "入库行", "隔离行"):
+    view, expected = status.files(paths), status.expected_communities(paths)
+    if args.source:
+        view = view.filter(pl.col("source") == args.source)
+    table = Table(title="文件到报情况（按来源和月份）")
+    for col in ("来源", "月份", "到报", "最近收到", "文件", *ZH["status"].values(), "入库行", "隔离行"):
         table.add_column(col)
-    if ledger.height:
-        agg = ledger.group_by("source", "report_month").agg(
-            pl.len().alias("n"), *[(pl.col("status") == s).sum().alias(s) for s in
-                                   ("landed", "rejected", "duplicate", "superseded")],
-            pl.col("rows_landed").sum(), pl.col("rows_quarantined").sum()).sort("source", "report_month")
-        for r in agg.iter_rows():
-            table.add_row(*[str(v) if v is not None else "—" for v in r])
+    for r in status.by_source_month(view, expected):
+        if not args.month or r["month"] == args.month:
+            table.add_row(ZH["sources"].get(r["source"], r["source"]), r["month"], r["arrived"],
+                          _when(r["last_received"]), str(r["files"]), *(str(r[s]) for s in ZH["status"]),
+                          f"{r['rows_landed']:,}", f"{r['rows_quarantined']:,}")
     console.print(table)
-    rejected = ledger.filter(pl.col("status") == "rejected") if ledger.height else ledger
-    for path, msg in rejected.select("file_path", "message").iter_rows():
-        console.print(f"[red]拒收[/red] {path}: {msg}")
-    runs = paths.logs / "runs.jsonl"
-    if runs.exists():
-        for line in runs.read_text(encoding="utf-8").splitlines()[-5:]:
-            r = json.loads(line)
-            console.print(f"运行 {r['started_at']} {r['status']} 入库 {r['rows_landed']} 行 {r.get('message', '')[:80]}")
-    if paths.serving.exists():
-        age = (time.time() - paths.serving.stat().st_mtime) / 60
-        console.print(f"服务快照 {paths.serving}：{age:.0f} 分钟前发布")
-    else:
+    months = sorted(m for m in view["month"].drop_nulls().unique().to_list() if m[:1].isdigit())
+    month = args.month or (months[-1] if months else None)
+    per_community = [s for s in status.PER_COMMUNITY if s == args.source or not args.source]
+    if month and per_community:
+        detail = Table(title=f"{month} 各社区报送（人口台账截止每月{status.REGISTER_DUE_DAY}日）")
+        for col in ("社区", *(ZH["sources"][s] for s in per_community)):
+            detail.add_column(col)
+        for r in status.by_community(view, month, expected):
+            detail.add_row(r["community"], *("；".join(
+                f"{ZH['status'][f['status']]} {_when(f['received_at'])}{'（逾期）' if f['late'] else ''}"
+                for f in r[s]) or "[red]未报送[/red]" for s in per_community))
+        console.print(detail)
+    if month:
+        for path, msg in view.filter((pl.col("status") == "rejected") & (pl.col("month") == month)) \
+                .select("file_path", "message").iter_rows():
+            console.print(f"[red]拒收[/red] {path}：{msg}")
+    runs = Table(title="最近的运行（命令行）")
+    for col in ("开始", "类型", "月份", "结果", "文件", "入库行", "隔离行", "数据检查", "说明"):
+        runs.add_column(col)
+    for r in status.recent_runs(paths):
+        checks = r.get("checks") or {}
+        months_text = "–".join(dict.fromkeys([r["months"][0], r["months"][-1]])) if r.get("months") else "新文件"
+        runs.add_row(r["started_at"][:19].replace("T", " "), ZH["kinds"].get(r.get("kind", "run"), "运行"),
+                     months_text, ZH["runs"].get(r["status"], r["status"]), str(sum((r.get("files") or {}).values())),
+                     f"{r.get('rows_landed', 0):,}", f"{r.get('rows_quarantined', 0):,}",
+                     f"{checks.get('pass', 0)}/{sum(checks.values())}" if checks else "—",
+                     (r.get("message") or "").splitlines()[0][:60] if r.get("message") else "")
+    console.print(runs)
+    for r in status.dagster_runs(paths):
+        console.print(f"Dagster 运行 {r['run_id']} {r['job']} {r['partition'] or ''} {r['status']} "
+                      f"{_when(dt.datetime.fromtimestamp(r['started_at'])) if r['started_at'] else ''}")
+    snap = snapshot_info(paths)
+    if snap is None:
         console.print("[yellow]尚未发布服务快照[/yellow]")
+        return
+    console.print(f"服务快照 {snap['path']}：{snap['published_at']:%Y-%m-%d %H:%M} 发布（{_age(snap['published_at'])}），"
+                  f"{snap['tables_published']} 张表")
+    newest = view["ingested_at"].max() if view.height else None
+    if newest and snap.get("ledger_ingested_at") and newest > snap["ledger_ingested_at"]:
+        console.print("[yellow]有文件在快照发布后才导入，尚未反映在仪表盘上（上次运行可能失败或中断）；"
+                      "请运行 gridpulse run。[/yellow]")
+
+
+def cmd_quality_report(args, paths: Paths) -> None:
+    from quality.report import write_report
+
+    if not MONTH.match(args.month):
+        raise SystemExit(f"月份“{args.month}”格式不对，请写成 2025-01 这样的年-月。")
+    try:
+        out = write_report(paths, args.community, args.month, args.out)
+    except (KeyError, ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]反馈表未生成[/red]：{exc}")
+        raise SystemExit(1) from None
+    console.print(f"[green]数据报送质量反馈表已生成[/green]：{out}")
+
+
+def cmd_report(args, paths: Paths) -> None:
+    from reports import BadQuarter, PdfFailed, ReportError, build_report
+
+    started = time.perf_counter()
+    try:
+        with console.status(f"正在生成 {args.quarter} 季度形势分析报告（读取服务快照，Chromium 排版打印）…"):
+            pdf, xlsx = build_report(paths, args.quarter)
+    except (BadQuarter, ReportError, PdfFailed) as exc:
+        console.print(f"[red]报告未生成[/red]：{exc}")
+        raise SystemExit(1) from None
+    console.print(f"[green]报告已生成[/green]，用时 {time.perf_counter() - started:.1f} 秒：\n  PDF   {pdf}\n  Excel {xlsx}")
 
 
 def cmd_serve(args, paths: Paths) -> None:
@@ -104,6 +230,18 @@ def cmd_serve(args, paths: Paths) -> None:
            "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     os.execvpe(cmd[0], cmd, env) if not args.background else subprocess.Popen(
         cmd, env=env, stdout=open(paths.logs / "dashboard.log", "a"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def cmd_ui(args, paths: Paths) -> None:
+    """The Dagster UI with its history under data/dagster and one writer run at a time (dagster.yaml)."""
+    home = (paths.data / "dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "pipelines" / "defs" / "dagster.yaml", home / "dagster.yaml")
+    env = os.environ | {"DAGSTER_HOME": str(home), "GRIDPULSE_RAW": str(paths.raw.resolve()),
+                        "GRIDPULSE_DATA": str(paths.data.resolve())}
+    cmd = [str(Path(sys.executable).with_name("dagster")), "dev", "-m", "pipelines.definitions", "-p", str(args.port)]
+    os.chdir(ROOT)
+    os.execvpe(cmd[0], cmd, env)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -115,25 +253,36 @@ def main(argv: list[str] | None = None) -> None:
     g.add_argument("--seed", type=int, default=2025)
     g.add_argument("--communities", type=int, default=None)
     g.add_argument("--months", type=int, default=12)
-    for name, text in (("run", "ingest new files, build the warehouse and publish"),
-                       ("backfill", "re-run a month range, e.g. 2025-01 2025-06")):
+    for name, text in (("run", "ingest new and changed files, build the warehouse and publish"),
+                       ("backfill", "re-ingest every file of a month range, rebuild and publish")):
         p = sub.add_parser(name, help=text)
         if name == "backfill":
-            p.add_argument("start")
-            p.add_argument("end")
+            p.add_argument("start", help="first month, e.g. 2025-01")
+            p.add_argument("end", help="last month, e.g. 2025-06")
         else:
             p.add_argument("--force", action="store_true", help="re-read every file, not only new ones")
         p.add_argument("--no-wait", action="store_true", help="stop at once if another run holds the warehouse")
-    sub.add_parser("status", help="files received per source and month, last runs, snapshot age")
+    st = sub.add_parser("status", help="files per source, month and community; last runs; snapshot age")
+    st.add_argument("--month", help="show this month's communities (default: the latest month)")
+    st.add_argument("--source", choices=list(ZH["sources"]))
+    qr = sub.add_parser("quality-report", help="a community's data-quality feedback (xlsx) for one month")
+    qr.add_argument("community", help="community code (510116003001) or name (通济桥街社区)")
+    qr.add_argument("month", help="the month, e.g. 2025-02")
+    qr.add_argument("--out", type=Path, help="where to write the xlsx (default: data/reports/quality/)")
+    rp = sub.add_parser("report", help="write a quarter's situation-analysis report (PDF and xlsx) into data/reports/")
+    rp.add_argument("quarter", help="the quarter, e.g. 2025Q3")
     s = sub.add_parser("serve", help="start the dashboard")
     s.add_argument("--port", type=int, default=8501)
     s.add_argument("--background", action="store_true")
+    u = sub.add_parser("ui", help="start the Dagster UI (schedules, sensor, month backfills)")
+    u.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
     default = Paths.from_env()
     paths = Paths(raw=args.raw or default.raw, data=args.data or default.data)
     paths.logs.mkdir(parents=True, exist_ok=True)
     {"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
-     "serve": cmd_serve}[args.command](args, paths)
+     "quality-report": cmd_quality_report, "report": cmd_report, "serve": cmd_serve,
+     "ui": cmd_ui}[args.command](args, paths)
 
 
 if __name__ == "__main__":

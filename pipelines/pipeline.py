@@ -1,6 +1,11 @@
 """The whole run in one call: ingest → calendar → dbt build → publish, under the writer lock.
 
 The Dagster assets call the same steps one by one; the command line calls `run_pipeline`.
+The quality gate (quality/gate.py) runs after ingest and before dbt: a blocking finding stops the
+run there (status `blocked`), so the serving snapshot stays as it was.
+Every run leaves two lines in data/logs/runs.jsonl: one when it gets the writer lock (status
+`running`) and one when it ends. A run killed outright leaves only the first, which is how
+`gridpulse status` tells an interrupted run from a finished one.
 """
 
 from __future__ import annotations
@@ -8,29 +13,58 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import re
+import subprocess
 import time
+import uuid
+from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from quality.gate import QualityGateFailed
+from quality.gate import pipeline_step as quality_step
 
 from .calendar import write_calendar
-from .config import Paths
+from .config import DBT_PROJECT_DIR, Paths
+from .ingest.contracts import SOURCES
+from .ingest.lake import read_ledger
 from .ingest.run import Ingestor, Progress
 from .lock import writer_lock
 from .publish import publish
-from .transform import build
+from .routing import MonthIngestor, current_month, ledger_months, month_of
+from .transform import DbtFailed, dbt_env, dbt_executable
 
 log = logging.getLogger("gridpulse.pipeline")
+Step = Callable[[str, int | None, int | None], None]  # (step, done, total); done=None: the step finished
+NODE_DONE = re.compile(r"\b\d+ of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
+STATUSES = ("landed", "rejected", "duplicate", "superseded")
 
 
 @dataclass
 class RunSummary:
     started_at: str
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    kind: str = "run"
+    months: list[str] | None = None
+    pid: int = field(default_factory=os.getpid)
     status: str = "running"
+    locked_at: str = ""
+    finished_at: str = ""
     files: dict[str, int] = field(default_factory=dict)  # status -> count
     rows_read: int = 0
     rows_landed: int = 0
     rows_quarantined: int = 0
+    by_month: list[dict] = field(default_factory=list)  # one row per source × month touched
+    checks: dict[str, int] = field(default_factory=dict)  # dbt data tests: pass / warn / fail / error
+    quality: dict = field(default_factory=dict)  # the quality gate's verdict (quality.gate.GateResult.as_dict)
     seconds: dict[str, float] = field(default_factory=dict)
     message: str = ""
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="microseconds")
 
 
 def setup_logging(paths: Paths) -> None:
@@ -43,33 +77,111 @@ def setup_logging(paths: Paths) -> None:
     root.setLevel(logging.INFO)
 
 
+def record_run(paths: Paths, summary: RunSummary) -> None:
+    with open(paths.logs / "runs.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(asdict(summary), ensure_ascii=False) + "\n")
+
+
+def dbt_checks(run_results: Path) -> dict[str, int]:
+    """Outcomes of the dbt data tests of the last build (run_results.json)."""
+    if not run_results.exists():
+        return {}
+    results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    return dict(Counter(r["status"] for r in results if r["unique_id"].startswith("test.")))
+
+
+def dbt_build(paths: Paths, on_node: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """`dbt build`, reporting each finished node; returns the data tests' outcomes."""
+    run_results = paths.data / "dbt" / "target" / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    proc = subprocess.Popen([dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR)],
+                            env=dbt_env(paths) | {"DBT_USE_COLORS": "false"}, cwd=DBT_PROJECT_DIR,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    tail: deque[str] = deque(maxlen=40)
+    done = 0
+    try:
+        for line in proc.stdout:
+            tail.append(line.rstrip())
+            if (m := NODE_DONE.search(line)) and on_node:
+                done += 1
+                on_node(done, int(m.group(1)))
+        code = proc.wait()
+    finally:
+        if proc.poll() is None:  # interrupted: do not leave dbt writing on its own
+            proc.kill()
+            proc.wait()
+    checks = dbt_checks(run_results)
+    if code:
+        raise DbtFailed("dbt build failed:\n" + "\n".join(line for line in tail if line.strip()))
+    return checks
+
+
+def summarise(summary: RunSummary, outcomes: list[dict], known: dict[str, str]) -> None:
+    groups: dict[tuple[str, str], dict] = {}
+    for o in outcomes:
+        summary.files[o["status"]] = summary.files.get(o["status"], 0) + 1
+        summary.rows_read += o["rows_read"]
+        summary.rows_landed += o["rows_landed"]
+        summary.rows_quarantined += o["rows_quarantined"]
+        month = o["report_month"] or month_of(o["file_path"], known) or "—"
+        g = groups.setdefault((o["source"], month), {"source": o["source"], "month": month, "files": 0,
+                                                     **dict.fromkeys(STATUSES, 0), "rows_landed": 0,
+                                                     "rows_quarantined": 0})
+        g["files"] += 1
+        g[o["status"]] = g.get(o["status"], 0) + 1
+        g["rows_landed"] += o["rows_landed"]
+        g["rows_quarantined"] += o["rows_quarantined"]
+    order = {s: i for i, s in enumerate(SOURCES)}
+    summary.by_month = [groups[k] for k in sorted(groups, key=lambda k: (order.get(k[0], 99), k[1]))]
+
+
+def ingest_months(paths: Paths, months: set[str] | None, force: bool = False, sources: tuple[str, ...] | None = None,
+                  progress: Progress | None = None) -> list[dict]:
+    """New and changed files (months=None), or every file of some months (a backfill)."""
+    kwargs = {"sources": sources} if sources else {}
+    if months is None:
+        return Ingestor(paths).run(force=force, progress=progress, **kwargs)
+    return MonthIngestor(paths, unrouted=current_month() in months).run(months=months, progress=progress, **kwargs)
+
+
 def run_pipeline(paths: Paths, *, months: set[str] | None = None, force: bool = False,
-                 progress: Progress | None = None, stage: callable = None, wait: bool = True) -> RunSummary:
+                 progress: Progress | None = None, step: Step | None = None, wait: bool = True,
+                 on_wait: Callable[[str], None] | None = None) -> RunSummary:
     setup_logging(paths)
-    summary = RunSummary(started_at=dt.datetime.now().isoformat(timespec="seconds"))
-    with writer_lock(paths.lock, wait=wait):
+    summary = RunSummary(started_at=_now(), kind="backfill" if months else "run",
+                         months=sorted(months) if months else None)
+    with writer_lock(paths.lock, wait=wait, on_wait=on_wait, what=f"gridpulse {summary.kind}"):
+        summary.locked_at = _now()
+        record_run(paths, summary)
         try:
             t = time.perf_counter()
-            outcomes = Ingestor(paths).run(months=months, force=force, progress=progress)
-            for o in outcomes:
-                summary.files[o["status"]] = summary.files.get(o["status"], 0) + 1
-                summary.rows_read += o["rows_read"]
-                summary.rows_landed += o["rows_landed"]
-                summary.rows_quarantined += o["rows_quarantined"]
+            outcomes = ingest_months(paths, months, force, progress=progress)
+            summarise(summary, outcomes, ledger_months(read_ledger(paths.ledger)))
             summary.seconds["ingest"] = round(time.perf_counter() - t, 2)
-            for name, step in (("calendar", lambda: write_calendar(paths.lake)), ("dbt", lambda: build(paths)),
-                               ("publish", lambda: publish(paths))):
-                if stage:
-                    stage(name)
+            steps = (("calendar", lambda: write_calendar(paths.lake)),
+                     ("quality", lambda: quality_step(paths, summary.quality,
+                                                      lambda i, n, _: step and step("quality", i, n))),
+                     ("dbt", lambda: summary.checks.update(dbt_build(paths, lambda i, n: step and step("dbt", i, n)))),
+                     ("publish", lambda: publish(paths)))
+            for name, run in steps:
+                if step:
+                    step(name, 0, None)
                 t = time.perf_counter()
-                step()
+                run()
                 summary.seconds[name] = round(time.perf_counter() - t, 2)
+                if step:
+                    step(name, None, None)  # finished
             summary.status = "success"
-        except Exception as exc:
-            summary.status, summary.message = "failed", str(exc)
-            log.error("run failed: %s", exc.__class__.__name__)
+        except QualityGateFailed as exc:  # blocking data problems: nothing is built or published
+            summary.status, summary.message = "blocked", str(exc)
+            log.error("run %s blocked by the quality gate", summary.run_id)
+            raise
+        except BaseException as exc:
+            summary.status = "failed" if isinstance(exc, Exception) else "interrupted"
+            summary.message = str(exc)
+            log.error("run %s %s: %s", summary.run_id, summary.status, exc.__class__.__name__)
             raise
         finally:
-            with open(paths.logs / "runs.jsonl", "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(asdict(summary), ensure_ascii=False) + "\n")
+            summary.finished_at = _now()
+            record_run(paths, summary)
     return summary

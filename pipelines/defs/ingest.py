@@ -1,45 +1,72 @@
-"""One ingest asset per source (raw/<source> → lake/<source>), plus the ledger they keep."""
+"""One ingest asset per source (raw/<source> → lake/<source>), by month, plus the ledger they keep.
+
+Materialising `lake/<source>` for a month re-reads every file of that month (pipelines/routing.py
+says which), replacing its slices; a range of months is one run (single-run backfill policy), so a
+backfill from the UI re-reads its months once, then builds and publishes once.
+"""
 
 
 import dagster as dg
 
 from ..calendar import write_calendar
 from ..ingest.contracts import SOURCES
-from ..ingest.run import Ingestor
-from ..lock import writer_lock
-from .resources import GridPulsePaths
+from ..pipeline import ingest_months
+from ..routing import current_month
+from .partitions import WRITER_POOL, monthly, valid_months
+from .resources import GridPulsePaths, writer
 
 raw_specs = [dg.AssetSpec(["raw", s], group_name="raw", description=f"Files dropped into raw/{s}/.")
              for s in SOURCES]
+
+
+def _month_table(outcomes: list[dict]) -> str:
+    rows: dict[str, list[int]] = {}
+    for o in outcomes:
+        r = rows.setdefault(o["report_month"] or "—", [0, 0, 0, 0])
+        r[0] += 1
+        r[1] += o["status"] == "landed"
+        r[2] += o["rows_landed"]
+        r[3] += o["rows_quarantined"]
+    lines = ["| month | files | landed | rows landed | rows quarantined |", "|---|---|---|---|---|"]
+    return "\n".join(lines + [f"| {m} | {a} | {b} | {c} | {d} |" for m, (a, b, c, d) in sorted(rows.items())])
 
 
 def _ingest_asset(source: str) -> dg.AssetsDefinition:
     deps = [dg.AssetKey(["raw", source])] + ([dg.AssetKey(["lake", "grids"])] if source != "grids" else [])
 
     @dg.asset(key=["lake", source], deps=deps, group_name="lake", kinds={"parquet", "polars"},
-              description=f"Typed, pseudonymised Parquet slices of raw/{source}/ (one per community × month).")
+              partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run(), pool=WRITER_POOL,
+              description=f"Typed, pseudonymised Parquet slices of raw/{source}/ by month "
+                          "(a partition re-reads every file of its month).")
     def _asset(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
         paths = gridpulse.paths()
-        with writer_lock(paths.lock):
-            outcomes = Ingestor(paths).run(sources=(source,),
-                                           progress=lambda s, i, n, f: context.log.debug(f"{s} {i}/{n} {f}"))
+        months = set(context.partition_keys)
+        with writer(context, paths):
+            outcomes = ingest_months(paths, months, sources=(source,),
+                                     progress=lambda s, i, n, f: context.log.debug(f"{s} {i}/{n} {f}"))
+        # Files that landed in a month outside this run (a new file without a month in its path, a new
+        # grid table): record that month's partition as materialised too.
+        for month in valid_months({o["report_month"] for o in outcomes if o["status"] == "landed"} - months):
+            context.log_event(dg.AssetMaterialization(context.asset_key, partition=month, metadata={
+                "landed_by_run_of": ", ".join(sorted(months)), "current_month": current_month()}))
         by_status: dict[str, int] = {}
         for o in outcomes:
             by_status[o["status"]] = by_status.get(o["status"], 0) + 1
         return dg.MaterializeResult(metadata={
             "files": len(outcomes), **{f"files_{k}": v for k, v in by_status.items()},
             "rows_landed": sum(o["rows_landed"] for o in outcomes),
-            "rows_quarantined": sum(o["rows_quarantined"] for o in outcomes)})
+            "rows_quarantined": sum(o["rows_quarantined"] for o in outcomes),
+            "by_month": dg.MetadataValue.md(_month_table(outcomes))})
 
     return _asset
 
 
-@dg.asset(key=["lake_meta", "calendar"], group_name="lake", kinds={"parquet"},
+@dg.asset(key=["lake_meta", "calendar"], group_name="lake", kinds={"parquet"}, pool=WRITER_POOL,
           deps=[dg.AssetKey(["lake", s]) for s in SOURCES],
           description="Working-day calendar (chinese-calendar) for the years in the lake.")
-def working_calendar(gridpulse: GridPulsePaths) -> dg.MaterializeResult:
+def working_calendar(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
     paths = gridpulse.paths()
-    with writer_lock(paths.lock):
+    with writer(context, paths):
         path = write_calendar(paths.lake)
     return dg.MaterializeResult(metadata={"path": str(path)})
 

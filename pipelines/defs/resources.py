@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from ..config import DBT_PROJECT_DIR, Paths
+from ..lock import writer_lock
 from ..transform import dbt_executable
 
 
@@ -20,6 +21,11 @@ class GridPulsePaths(dg.ConfigurableResource):
         default = Paths.from_env()
         return Paths(raw=Path(self.raw) if self.raw else default.raw,
                      data=Path(self.data) if self.data else default.data)
+
+
+def writer(context: dg.AssetExecutionContext, paths: Paths):
+    """The writer lock for one step of a Dagster run; waiting is logged in the run's log."""
+    return writer_lock(paths.lock, on_wait=context.log.info, what=f"Dagster run {context.run.run_id[:8]}")
 
 
 def resources() -> dict:

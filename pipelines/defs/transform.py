@@ -8,9 +8,9 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from ..config import DBT_PROJECT_DIR, Paths
-from ..lock import writer_lock
 from ..transform import dbt_env, dbt_executable
-from .resources import GridPulsePaths
+from .partitions import WRITER_POOL
+from .resources import GridPulsePaths, writer
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 
@@ -29,9 +29,11 @@ def ensure_manifest() -> None:
 ensure_manifest()
 
 
-@dbt_assets(manifest=MANIFEST)
+# Not partitioned: the models rebuild every month from the lake (full-refresh tables), so one build
+# after the month partitions of the ingest assets is both correct and cheaper than one per month.
+@dbt_assets(manifest=MANIFEST, pool=WRITER_POOL)
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, gridpulse: GridPulsePaths):
     paths = gridpulse.paths()
     os.environ.update({k: v for k, v in dbt_env(paths).items() if k.startswith("GRIDPULSE_")})
-    with writer_lock(paths.lock):
-        yield from dbt.cli(["build"], context=context).stream()
+    with writer(context, paths):
+        yield from dbt.cli(["build"], context=context, target_path=paths.data / "dbt" / "dagster-target").stream()

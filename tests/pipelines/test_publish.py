@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.publish import PublishFailed, publish, snapshot_info
+from pipelines.snapshot import open_snapshot
 from tests.pipelines.operations import copy_install, mart_checksums, sha256
 
 
@@ -34,7 +35,7 @@ def test_reader_keeps_working_while_the_pipeline_runs_and_publishes(demo_run):
     # the open reader still sees its own (old) snapshot; a new connection sees the new one
     assert reader.execute("select published_at from meta.snapshot").fetchone()[0] == before
     reader.close()
-    fresh = duckdb.connect(str(paths.serving), read_only=True)
+    fresh = open_snapshot(paths.serving)
     assert fresh.execute("select published_at from meta.snapshot").fetchone()[0] > before
     assert fresh.execute("select count(*) from marts.fct_cases").fetchone()[0] == cases
     fresh.close()

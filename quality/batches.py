@@ -1,0 +1,194 @@
+"""Batches to validate, read from the file ledger, and the reference data their checks need.
+
+A batch is what one submission replaces: population and patrol logs are per community × month
+(one landed file each); the street-wide grid table is per month; the event system's daily case
+logs are grouped per street × month, because a case's workflow runs over several days and twelve
+batches a year keep GX's per-run cost small (quarantine shares are still checked per daily file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.config import STREET_CODE, Paths
+from pipelines.ingest import lake
+from pipelines.ingest.locate import communities
+
+from .config import GRID_SCOPED
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    file_path: str
+    file_hash: str
+    slice_key: str
+    received_at: dt.datetime
+    rows_read: int
+    rows_landed: int
+    rows_quarantined: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    source: str
+    month: str  # YYYY-MM
+    scope: str  # community code, or the street code for street-wide sources
+    files: tuple[LandedFile, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}/{self.scope}/{self.month}"
+
+    @property
+    def community_code(self) -> str | None:
+        return None if self.source in GRID_SCOPED else self.scope
+
+    @property
+    def month_start(self) -> dt.date:
+        return dt.date.fromisoformat(f"{self.month}-01")
+
+    @property
+    def month_end(self) -> dt.date:
+        start = self.month_start
+        return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+    def slices(self, lake_root: Path) -> list[Path]:
+        return [lake.slice_path(lake_root, self.source, self.month, f.slice_key) for f in self.files]
+
+
+def list_batches(paths: Paths, street: str = STREET_CODE) -> list[Batch]:
+    """Every batch with landed data, in source then month order (grids first: others depend on them)."""
+    ledger = lake.read_ledger(paths.ledger).filter(pl.col("status") == "landed")
+    order = {"grids": 0, "population": 1, "patrols": 2, "cases": 3}
+    groups: dict[tuple[str, str, str], list[LandedFile]] = {}
+    for row in ledger.sort("source", "report_month", "slice_key").iter_rows(named=True):
+        scope = street if row["source"] in GRID_SCOPED else row["community_code"]
+        groups.setdefault((row["source"], row["report_month"], scope), []).append(LandedFile(
+            row["file_path"], row["file_hash"], row["slice_key"], row["received_at"],
+            row["rows_read"], row["rows_landed"], row["rows_quarantined"]))
+    batches = [Batch(s, m, c, tuple(files)) for (s, m, c), files in groups.items()]
+    return sorted(batches, key=lambda b: (order.get(b.source, 9), b.month, b.scope))
+
+
+def read_batch(paths: Paths, batch: Batch) -> pl.DataFrame:
+    frames = [pl.read_parquet(p) for p in batch.slices(paths.lake) if p.exists()]
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+class Context:
+    """Reference data shared by the batches of one gate run, each piece read once and only when needed."""
+
+    def __init__(self, paths: Paths, street: str = STREET_CODE):
+        self.paths, self.street = paths, street
+        self._grid_tables: dict[str, pl.DataFrame] | None = None
+        self._residents: dict[tuple[str, str], int] = {}
+        self._worker_medians: dict[str, float | None] = {}
+        self._ledger: pl.DataFrame | None = None
+
+    @property
+    def street_communities(self) -> list[str]:
+        return sorted(set(communities(self.street).values()))
+
+    def grid_tables(self) -> dict[str, pl.DataFrame]:
+        if self._grid_tables is None:
+            self._grid_tables = {}
+            for path in sorted((self.paths.lake / "grids").glob("month=*/*.parquet")):
+                month = path.parent.name.removeprefix("month=")
+                if month != "0000-00":  # the empty anchor slice
+                    self._grid_tables[month] = pl.read_parquet(
+                        path, columns=["grid_code", "community_code", "grid_type", "valid_from"])
+        return self._grid_tables
+
+    def grids_as_of(self, month: str) -> pl.DataFrame:
+        """The grid table in force in `month`: the latest received up to that month (else the first)."""
+        tables = self.grid_tables()
+        if not tables:
+            return pl.DataFrame(schema={"grid_code": pl.String, "community_code": pl.String,
+                                        "grid_type": pl.String, "valid_from": pl.Date})
+        usable = [m for m in tables if m <= month] or [min(tables)]
+        return tables[max(usable)]
+
+    def grid_codes(self, month: str, community: str | None = None) -> list[str]:
+        grids = self.grids_as_of(month)
+        if community is not None:
+            grids = grids.filter(pl.col("community_code") == community)
+        return sorted(grids["grid_code"].unique().to_list())
+
+    def grids_in_force(self, month: str, community: str) -> list[str]:
+        """Grids of the community whose current version started by the end of the month."""
+        end = Batch("grids", month, "", ()).month_end
+        grids = self.grids_as_of(month).filter((pl.col("community_code") == community) & (pl.col("valid_from") <= end))
+        return sorted(grids["grid_code"].unique().to_list())
+
+    def residents(self, community: str, month: str, statuses: list[str]) -> int | None:
+        """Residents (status in `statuses`) of a community's landed register of a month, if any."""
+        key = (community, month)
+        if key not in self._residents:
+            path = lake.slice_path(self.paths.lake, "population", month, community)
+            self._residents[key] = pl.scan_parquet(path).filter(
+                pl.col("residence_status").is_in(statuses)).select(pl.len()).collect().item() if path.exists() else None
+        return self._residents[key]
+
+    def previous_register(self, community: str, month: str) -> str | None:
+        """The latest month before `month` with a landed register of the community."""
+        months = sorted(p.parent.name.removeprefix("month=") for p in
+                        (self.paths.lake / "population").glob(f"month=*/{community}.parquet"))
+        earlier = [m for m in months if m < month and m != "0000-00"]
+        return earlier[-1] if earlier else None
+
+    def earlier_files_digest(self, source: str, month: str) -> str:
+        """A digest of the landed files of `source` before `month` (a check that reads history uses it)."""
+        import hashlib
+
+        if self._ledger is None:
+            self._ledger = lake.read_ledger(self.paths.ledger).filter(pl.col("status") == "landed")
+        hashes = self._ledger.filter((pl.col("source") == source) & (pl.col("report_month") < month)).sort(
+            "file_path")["file_hash"].to_list()
+        return hashlib.sha256("".join(hashes).encode()).hexdigest()[:16]
+
+    def earlier_steps(self, month: str, case_ids: pl.Series) -> pl.DataFrame:
+        """Workflow steps of these cases landed in months before `month` (case_id, action, step_at)."""
+        files = [p for p in sorted((self.paths.lake / "cases").glob("month=*/*.parquet"))
+                 if "0000-00" < p.parent.name.removeprefix("month=") < month]
+        if not files:
+            return pl.DataFrame(schema={"case_id": pl.String, "action": pl.String, "step_at": pl.Datetime("us")})
+        return (pl.scan_parquet(files).select("case_id", "action", "step_at")
+                .filter(pl.col("case_id").is_in(case_ids.implode())).collect())
+
+    def worker_median(self, month: str, min_records: int) -> float | None:
+        """Median records per worker over the whole street in the month (workers below `min_records` left out)."""
+        if month not in self._worker_medians:
+            files = sorted((self.paths.lake / "patrols" / f"month={month}").glob("*.parquet"))
+            counts = pl.concat([pl.read_parquet(f, columns=["worker_id"]) for f in files]).group_by(
+                "worker_id").len() if files else pl.DataFrame(schema={"worker_id": pl.String, "len": pl.UInt32})
+            counts = counts.filter(pl.col("len") >= min_records)
+            self._worker_medians[month] = float(counts["len"].median()) if counts.height else None
+        return self._worker_medians[month]
+
+
+@cache
+def required_columns(source: str) -> tuple[str, ...]:
+    """Landed columns of the contract's required fields (the ID number lands as its keyed hash)."""
+    from pipelines.ingest.contracts import default_contracts
+
+    contract = default_contracts()[source]
+    return tuple("person_id" if f.type == "id_number" else f.name for f in contract.fields if f.required)
+
+
+@cache
+def field_labels(source: str) -> dict[str, str]:
+    """Landed column -> the first Chinese header alias of its contract field (for messages)."""
+    from pipelines.ingest.contracts import default_contracts
+
+    out = {}
+    for f in default_contracts()[source].fields:
+        label = next((a for a in f.aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)), f.name)
+        out[f.name] = label
+        if f.type == "id_number":
+            out["person_id"] = label
+    return out

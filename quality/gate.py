@@ -1,0 +1,214 @@
+"""The quality gate: validate the batches that are new or changed, keep the results, say whether
+publish may go ahead.
+
+    result = gate.check(paths)      # after ingest, before dbt and publish (under the writer lock)
+    gate.guard(result)              # raises QualityGateFailed when a blocking check fails
+
+A batch is validated again only when its fingerprint changes: its landed files (hashes), the
+values its checks compare with (grids, previous register, street norm), the thresholds or the
+suites' code. The gate judges every current batch, validated now or earlier, so a blocking batch
+keeps publish stopped until a corrected file replaces it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import polars as pl
+
+from pipelines.config import STREET_CODE, Paths
+
+from . import results, texts
+from .batches import Batch, Context, list_batches, read_batch
+from .config import QualityPaths, Thresholds
+from .suites import code_digest, suite_module
+
+log = logging.getLogger("gridpulse.quality")
+Progress = Callable[[int, int, str], None]
+
+
+class QualityGateFailed(RuntimeError):
+    """A blocking check failed: publish must not happen. The message is for data staff (Chinese)."""
+
+    def __init__(self, result: "GateResult"):
+        super().__init__(result.blocked_message())
+        self.result = result
+
+
+@dataclass
+class Finding:
+    source: str
+    scope_code: str
+    community_code: str | None
+    report_month: str
+    check_name: str
+    check_title: str
+    severity: str
+    observed_value: str | None
+    expected: str | None
+    examples: str | None
+    fix_hint: str | None
+
+    def text(self) -> str:
+        return texts.FINDING.format(source=texts.SOURCE_TITLES.get(self.source, self.source), scope=self.scope_code,
+                                    month=self.report_month, title=self.check_title, observed=self.observed_value)
+
+
+@dataclass
+class GateResult:
+    blocking: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    batches: int = 0
+    validated: list[str] = field(default_factory=list)  # batch keys validated in this run
+    seconds: float = 0.0
+    docs: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking
+
+    def summary(self) -> str:
+        return texts.GATE_PASSED.format(batches=self.batches, validated=len(self.validated),
+                                        blocking=len(self.blocking), warnings=len(self.warnings))
+
+    def blocked_message(self, limit: int = 10) -> str:
+        lines = [texts.GATE_BLOCKED, *[f"- {f.text()}" for f in self.blocking[:limit]]]
+        if len(self.blocking) > limit:
+            lines.append(texts.GATE_MORE.format(n=len(self.blocking)))
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        """For the run log: counts, and the findings' one-line texts."""
+        return {"batches": self.batches, "validated": len(self.validated), "seconds": self.seconds,
+                "blocking": [f.text() for f in self.blocking], "warnings": len(self.warnings), "docs": self.docs}
+
+
+def guard(result: GateResult) -> None:
+    """Call before publish: raises QualityGateFailed when any blocking check fails."""
+    if not result.passed:
+        raise QualityGateFailed(result)
+
+
+def publish_if_passed(paths: Paths, result: GateResult, publish: Callable[[Paths], Path] | None = None) -> Path:
+    """Publish the serving snapshot only through the gate (the snapshot is untouched when blocked)."""
+    guard(result)
+    if publish is None:
+        from pipelines.publish import publish
+    return publish(paths)
+
+
+def pipeline_step(paths: Paths, record: dict, progress: Progress | None = None) -> GateResult:
+    """The run's quality step (after ingest, before dbt and publish, under the writer lock): check,
+    write the verdict into `record` (e.g. the run summary's `quality` dict), then guard."""
+    result = check(paths, progress=progress)
+    record.clear()
+    record.update(result.as_dict())
+    guard(result)
+    return result
+
+
+def fingerprint(batch: Batch, params: dict, thresholds: Thresholds) -> str:
+    payload = {"code": code_digest(), "thresholds": thresholds.digest,
+               "files": [(f.file_path, f.file_hash) for f in batch.files], "params": params}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def check(paths: Paths, *, sources: tuple[str, ...] | None = None, docs: str = "failures",
+          street: str = STREET_CODE, thresholds: Thresholds | None = None,
+          progress: Progress | None = None) -> GateResult:
+    """Validate new or changed batches (of `sources`, default all), store their results, judge all."""
+    started = time.perf_counter()
+    thresholds = thresholds or Thresholds.load()
+    qpaths, context = QualityPaths(paths), Context(paths, street)
+    every = list_batches(paths, street)
+    results.prune(qpaths, every)
+    batches = [b for b in every if sources is None or b.source in sources]
+    stored_rows = results.read_all(qpaths)
+    stored = dict(stored_rows.group_by("batch_key").agg(pl.col("fingerprint").first()).iter_rows())
+    todo = []
+    for b in batches:
+        params = suite_module(b.source).parameters(b, context, thresholds)
+        fp = fingerprint(b, params, thresholds)
+        if stored.get(b.key) != fp:
+            todo.append((b, params, fp))
+    docs_index = _validate(paths, qpaths, context, thresholds, todo, docs, progress) if todo else None
+    if docs_index is None and (qpaths.data_docs / "index.html").exists():
+        docs_index = str(qpaths.data_docs / "index.html")
+    current = (results.read_all(qpaths) if todo else stored_rows).filter(
+        pl.col("batch_key").is_in([b.key for b in batches]))
+    failed = current.filter(~pl.col("success")).sort("source", "report_month", "scope_code", "check_name")
+    findings = [Finding(**{k: row[k] for k in Finding.__dataclass_fields__}) for row in failed.iter_rows(named=True)]
+    result = GateResult(blocking=[f for f in findings if f.severity == "blocking"],
+                        warnings=[f for f in findings if f.severity == "warning"], batches=len(batches),
+                        validated=[b.key for b, _, _ in todo], seconds=round(time.perf_counter() - started, 2),
+                        docs=docs_index)
+    log.info("quality gate: %d batches, %d validated, %d blocking, %d warnings, %.1f s", result.batches,
+             len(result.validated), len(result.blocking), len(result.warnings), result.seconds)
+    return result
+
+
+def base_row(batch: Batch, run_id: str, fingerprint_: str, thresholds: Thresholds) -> dict:
+    """The batch's part of every result row (the `_thresholds` entry is dropped when rows are built)."""
+    return {"run_id": run_id, "source": batch.source, "report_month": batch.month, "scope_code": batch.scope,
+            "community_code": batch.community_code, "batch_key": batch.key, "batch_files": len(batch.files),
+            "batch_rows": sum(f.rows_landed for f in batch.files), "fingerprint": fingerprint_,
+            "thresholds_version": thresholds.version, "_thresholds": thresholds,
+            "checked_at": dt.datetime.now().replace(microsecond=0)}
+
+
+def validate_frame(runner, paths: Paths, batch: Batch, frame: pl.DataFrame | None = None,
+                   context: Context | None = None, thresholds: Thresholds | None = None,
+                   run_id: str = "adhoc") -> list[dict]:
+    """Run the batch's suite on `frame` (default: the batch as landed) and return its result rows.
+
+    `runner` is a `runner.GxRunner`; nothing is written except GX's own results (for Data Docs).
+    """
+    from .runner import rows_for
+
+    thresholds = thresholds or runner.thresholds
+    context = context or Context(paths)
+    module = suite_module(batch.source)
+    params = module.parameters(batch, context, thresholds)
+    prepared = module.prepare(read_batch(paths, batch) if frame is None else frame, batch, context, thresholds)
+    validation = runner.validate(batch.source, module.build_suite, prepared, params, batch.key.replace("/", "__"),
+                                 module.INDEX_COLUMNS)
+    base = base_row(batch, run_id, fingerprint(batch, params, thresholds), thresholds)
+    return rows_for(batch, validation, params, base, batch.source, module.INDEX_COLUMNS)
+
+
+def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds, todo: list,
+              docs: str, progress: Progress | None) -> str | None:
+    from .runner import GxRunner, ledger_rows, rows_for
+    from .suites import ledger
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    runner = GxRunner(qpaths, thresholds, docs=docs)
+    run_id = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
+    batches = [b for b, _, _ in todo]
+    bases = {b.key: base_row(b, run_id, fp, thresholds) for b, _, fp in todo}
+    ledger_frame = ledger.frame(batches, thresholds)
+    ledger_result = runner.validate(ledger.SUITE, ledger.build_suite, ledger_frame, {}, "ledger",
+                                    ledger.INDEX_COLUMNS, complete=True)
+    quarantine = ledger_rows(batches, ledger_frame, ledger_result, bases)
+    for i, (b, params, _) in enumerate(todo):
+        if progress:
+            progress(i, len(todo), b.key)
+        module = suite_module(b.source)
+        frame = module.prepare(read_batch(paths, b), b, context, thresholds)
+        validation = runner.validate(b.source, module.build_suite, frame, params, b.key.replace("/", "__"),
+                                     module.INDEX_COLUMNS)
+        checked_at = dt.datetime.now().replace(microsecond=0)
+        rows = rows_for(b, validation, params, bases[b.key] | {"checked_at": checked_at}, b.source,
+                        module.INDEX_COLUMNS)
+        results.write_batch(qpaths, b, [quarantine[b.key] | {"checked_at": checked_at}, *rows])
+    if progress:
+        progress(len(todo), len(todo), "")
+    return runner.build_docs()
