@@ -95,3 +95,190 @@ def quarantine_by_reason(community_code: str | None) -> pd.DataFrame:
                 left join marts.files_received f on r.file_hash = f.file_hash
                 where (? is null or f.community_code = ?)
                 group by all order by rows desc""", community_code, community_code)
+
+
+# --- shared helpers for the detail pages -------------------------------------------------------------
+# Every query below takes the community scope (None = the whole street) and, where it makes sense, a grid.
+# The month is 'YYYY-MM'; marts key months by their first day.
+
+def _month_start(month: str) -> str:
+    return f"{month}-01"
+
+
+def area_kpis(month: str, community_code: str | None, grid_code: str | None) -> pd.Series:
+    """One row of KPI columns for the selection: a grid, a community or the street, for one month."""
+    if grid_code:
+        frame = q("select * from marts.kpi_grid_monthly where month_start = ?::date and grid_code = ?",
+                  _month_start(month), grid_code)
+    elif community_code:
+        frame = q("select * from marts.kpi_community_monthly where month_start = ?::date and community_code = ?",
+                  _month_start(month), community_code)
+    else:
+        frame = q("select * from marts.kpi_street_monthly where month_start = ?::date", _month_start(month))
+    return frame.iloc[0] if len(frame) else pd.Series(dtype=object)
+
+
+def grid_month(month: str, community_code: str | None) -> pd.DataFrame:
+    """Every grid of the scope in the month with its KPIs (kpi_grid_monthly)."""
+    return q("""select * from marts.kpi_grid_monthly
+                where month_start = ?::date and (? is null or community_code = ?)
+                order by community_code, grid_code""", _month_start(month), community_code, community_code)
+
+
+# --- 事件处置 -------------------------------------------------------------------------------------------
+
+def case_mix(month: str, community_code: str | None, grid_code: str | None, mix_type: str) -> pd.DataFrame:
+    level, code = ("grid", grid_code) if grid_code else ("community", community_code) if community_code \
+        else ("street", None)
+    return q("""select mix_name, cases, share_of_cases from marts.kpi_case_mix
+                where period_type = 'month' and period_start = ?::date and mix_type = ? and area_level = ?
+                  and (? is null or area_code = ?)
+                order by cases desc, mix_name""", _month_start(month), mix_type, level, code, code)
+
+
+def community_cases(month: str) -> pd.DataFrame:
+    """The street's communities side by side: case volumes and handling rates of the month."""
+    return q("""select community_name, cases_accepted, cases_closed, closure_rate, on_time_closure_rate,
+                       on_time_handling_rate, rework_rate, satisfaction_rate, share_closed_at_level_1,
+                       overdue_open_cases
+                from marts.kpi_community_monthly where month_start = ?::date order by community_code""",
+             _month_start(month))
+
+
+def cases_by_level(month: str, community_code: str | None, grid_code: str | None) -> pd.DataFrame:
+    return q("""select final_level as level, count(*) as cases, count(*) filter (where is_closed) as cases_closed
+                from marts.fct_cases
+                where not is_void and date_trunc('month', accepted_at)::date = ?::date
+                  and (? is null or community_code = ?) and (? is null or grid_code = ?)
+                group by all order by level""",
+             _month_start(month), community_code, community_code, grid_code, grid_code)
+
+
+def overdue_cases(month: str, community_code: str | None, grid_code: str | None) -> pd.DataFrame:
+    """Cases still open at the end of the month (or the data cut-off) and past their deadline, most overdue
+    first: the rows behind the KPI marts' overdue_open_cases."""
+    return q("""with cut as (  -- the month's end or the data cut-off, as the KPI marts measure it
+                    select as_of_date as as_of from marts.kpi_street_monthly where month_start = ?::date)
+                select c.case_id, c.community_code, d.community_name, c.grid_code, c.category, c.subcategory,
+                       c.final_level as level, c.accepted_at, c.due_date,
+                       (select count(*) from marts.dim_calendar k
+                        where k.is_working_day and k.calendar_date > c.due_date and k.calendar_date <= cut.as_of)
+                           as overdue_working_days
+                from marts.fct_cases c cross join cut
+                left join marts.dim_communities d on c.community_code = d.community_code
+                where not c.is_void and c.accepted_at::date <= cut.as_of
+                  and (not c.is_closed or c.closed_at::date > cut.as_of) and c.due_date <= cut.as_of
+                  and (? is null or c.community_code = ?) and (? is null or c.grid_code = ?)
+                order by overdue_working_days desc, c.case_id""",
+             _month_start(month), community_code, community_code, grid_code, grid_code)
+
+
+def grid_cases(month: str, grid_code: str) -> pd.DataFrame:
+    """A grid's cases accepted in the month; descriptions come masked from the mart."""
+    return q("""select case_id, category, subcategory, channel, final_level as level, accepted_at, due_date,
+                       closed_at, is_closed_on_time, rework_count, satisfaction, description_masked
+                from marts.fct_cases
+                where grid_code = ? and not is_void and date_trunc('month', accepted_at)::date = ?::date
+                order by accepted_at""", grid_code, _month_start(month))
+
+
+# --- 巡查走访 -------------------------------------------------------------------------------------------
+
+def days_since_patrol(month: str, community_code: str | None) -> pd.DataFrame:
+    """Each grid in force at the month's end: its last patrol day up to then and the days since."""
+    return q("""with cut as (
+                    select as_of_date as as_of from marts.kpi_street_monthly where month_start = ?::date),
+                grids as (
+                    select g.grid_code, g.grid_name, g.community_code, g.community_name, g.worker_name
+                    from marts.dim_grids g cross join cut
+                    where g.valid_from <= cut.as_of and (g.valid_to is null or g.valid_to >= cut.as_of)
+                      and (? is null or g.community_code = ?)),
+                last as (
+                    select grid_code, max(calendar_date) as last_patrol
+                    from marts.fct_grid_daily_coverage cross join cut
+                    where is_patrolled and calendar_date <= cut.as_of group by grid_code)
+                select grids.*, last.last_patrol, datediff('day', last.last_patrol, cut.as_of) as days_since
+                from grids cross join cut left join last using (grid_code)
+                order by days_since desc nulls first, grid_code""",
+             _month_start(month), community_code, community_code)
+
+
+def worker_activity(month: str, community_code: str | None, grid_code: str | None) -> pd.DataFrame:
+    return q("""select p.worker_id, any_value(w.worker_name) as worker_name, any_value(d.community_name) as community_name,
+                       count(*) as records, count(distinct p.patrol_date) as patrol_days,
+                       count(*) filter (where p.patrol_type = '巡查') as patrols,
+                       sum(p.households_visited) as households_visited,
+                       sum(p.key_persons_visited) as key_persons_visited,
+                       round(sum(p.duration_minutes) / 60.0, 1) as patrol_hours,
+                       count(*) filter (where p.has_log) as records_with_log
+                from marts.fct_patrols p
+                left join marts.dim_workers w on p.worker_id = w.worker_id
+                left join marts.dim_communities d on p.community_code = d.community_code
+                where p.month_start = ?::date and (? is null or p.community_code = ?) and (? is null or p.grid_code = ?)
+                group by p.worker_id order by records desc, p.worker_id""",
+             _month_start(month), community_code, community_code, grid_code, grid_code)
+
+
+# --- 人口 -----------------------------------------------------------------------------------------------
+
+def population_months(community_code: str | None) -> pd.DataFrame:
+    """Monthly stocks and flows of the scope (null where no register arrived)."""
+    table, where = ("marts.kpi_community_monthly", "community_code = ?") if community_code \
+        else ("marts.kpi_street_monthly", "? is null")
+    return q(f"""select strftime(month_start, '%Y-%m') as month, residents, residents_registered, residents_floating,
+                        residents_foreign, residents_present, residents_away, households, moved_in, transferred_in,
+                        moved_out, transferred_out, deaths
+                 from {table} where {where} order by month_start""", community_code)
+
+
+def special_groups(month: str, community_code: str | None, grid_code: str | None) -> pd.DataFrame:
+    """Special groups as counts; sensitive tags only as the mart's suppressed display (<5)."""
+    level, code = ("grid", grid_code) if grid_code else ("community", community_code) if community_code \
+        else ("street", None)
+    return q("""select tag_group, tag_name, is_sensitive,
+                       case when is_sensitive or persons < 5 then persons_display else cast(persons as varchar) end
+                           as persons_display
+                from marts.kpi_special_groups
+                where period_type = 'month' and period_start = ?::date and area_level = ? and (? is null or area_code = ?)
+                order by tag_code""", _month_start(month), level, code, code)
+
+
+def registers(month: str, community_code: str | None) -> pd.DataFrame:
+    return q("""select community_name, has_register, register_received_at, is_register_on_time, residents
+                from marts.kpi_community_monthly
+                where month_start = ?::date and (? is null or community_code = ?)
+                order by is_register_on_time nulls first, community_code""",
+             _month_start(month), community_code, community_code)
+
+
+# --- 考核 -----------------------------------------------------------------------------------------------
+
+def assessment(month: str, community_code: str | None, grid_code: str | None) -> pd.DataFrame:
+    return q("""select a.worker_name, d.community_name, a.grid_codes, a.score, a.pay_band, a.pay_share,
+                       a.rank_in_street, a.workers_in_street, a.last_place_streak, a.has_last_place_penalty,
+                       a.patrol_rate, a.household_visits_rate, a.key_person_visits_rate, a.on_time_handling_rate,
+                       a.satisfaction_rate, a.work_log_rate
+                from marts.kpi_worker_assessment_monthly a
+                left join marts.dim_communities d on a.community_code = d.community_code
+                where a.month_start = ?::date and (? is null or a.community_code = ?)
+                  and (? is null or list_contains(string_split(a.grid_codes, ','), ?))
+                order by a.rank_in_street, a.worker_name""",
+             _month_start(month), community_code, community_code, grid_code, grid_code)
+
+
+def assessment_history(worker_names: tuple[str, ...], community_code: str | None) -> pd.DataFrame:
+    return q("""select strftime(month_start, '%Y-%m') as month, worker_name, score
+                from marts.kpi_worker_assessment_monthly
+                where list_contains(?, worker_name) and (? is null or community_code = ?)
+                order by month_start, worker_name""", list(worker_names), community_code, community_code)
+
+
+# --- 网格地图 -------------------------------------------------------------------------------------------
+
+def grid_shapes(month: str, community_code: str | None) -> pd.DataFrame:
+    """The grid versions in force in the month with their boundary (WKT) and KPIs of the month."""
+    return q("""select k.*, g.boundary_wkt
+                from marts.kpi_grid_monthly k
+                join marts.dim_grids g on k.grid_version_id = g.grid_version_id
+                where k.month_start = ?::date and (? is null or k.community_code = ?) and g.boundary_wkt is not null
+                order by k.grid_code""", _month_start(month), community_code, community_code)

@@ -25,12 +25,17 @@ def sign_in() -> None:
 
 user = st.session_state.get("user")
 if user is None:
-    st.navigation([st.Page(sign_in, title=t("sign_in"), icon="🔑")]).run()
+    st.navigation([st.Page(sign_in, title=t("sign_in"), icon=":material/login:")]).run()
     st.stop()
 
-pages = [st.Page("app_pages/overview.py", title=t("overview"), icon="📊", default=True)]
+pages = [st.Page("app_pages/overview.py", title=t("overview"), icon=":material/dashboard:", default=True),
+         st.Page("app_pages/cases.py", title=t("cases"), icon=":material/assignment:"),
+         st.Page("app_pages/patrols.py", title=t("patrols"), icon=":material/directions_walk:"),
+         st.Page("app_pages/population.py", title=t("population"), icon=":material/groups:"),
+         st.Page("app_pages/assessment.py", title=t("assessment"), icon=":material/military_tech:"),
+         st.Page("app_pages/grid_map.py", title=t("grid_map"), icon=":material/map:")]
 if user.sees_quality:
-    pages.append(st.Page("app_pages/quality.py", title=t("quality"), icon="🧪"))
+    pages.append(st.Page("app_pages/quality.py", title=t("quality"), icon=":material/fact_check:"))
 navigation = st.navigation(pages)
 filters.sidebar(user)
 with st.sidebar:

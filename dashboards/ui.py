@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
@@ -54,3 +55,64 @@ def _months_apart(a: str, b: str) -> int:
     ya, ma = map(int, a.split("-"))
     yb, mb = map(int, b.split("-"))
     return (yb - ya) * 12 + mb - ma
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _report_files(quarter: str, version: float | None) -> list[tuple[str, bytes]]:
+    """The quarter's report built from the current snapshot (rebuilt when a new snapshot is published)."""
+    from pipelines.config import Paths
+    from reports import build_report
+
+    return [(path.name, path.read_bytes()) for path in build_report(Paths.from_env(), quarter)]
+
+
+def quarter_report(month: str, version: float | None) -> None:
+    """Street-wide report of the selected month's quarter: leadership and data staff only (the caller checks)."""
+    from reports import PdfFailed, Quarter, ReportError
+
+    quarter = Quarter.of(dt.date.fromisoformat(f"{month}-01")).label
+    st.subheader(t("quarter_report"))
+    if st.button(t("build_report", quarter=quarter), key="build_report"):
+        with st.spinner(t("building_report")):
+            try:
+                st.session_state[f"report_{quarter}"] = _report_files(quarter, version)
+            except (ReportError, PdfFailed) as exc:
+                st.error(str(exc))
+    files = st.session_state.get(f"report_{quarter}")
+    if files:
+        (pdf_name, pdf), (xlsx_name, xlsx) = files
+        left, right = st.columns(2)
+        left.download_button(t("download_pdf"), pdf, file_name=pdf_name, mime="application/pdf", key="report_pdf")
+        right.download_button(t("download_xlsx"), xlsx, file_name=xlsx_name, key="report_xlsx",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def metric_row(row: pd.Series, counts: tuple[str, ...] = (), rates: tuple[str, ...] = (),
+               numbers: tuple[str, ...] = ()) -> None:
+    """One line of st.metric cards: counts with thousands separators, rates as percentages."""
+    keys = [(k, fmt_count) for k in counts] + [(k, fmt_rate) for k in rates] + [(k, fmt_number) for k in numbers]
+    for col, (key, fmt) in zip(st.columns(len(keys)), keys):
+        col.metric(t(key), fmt(row.get(key)))
+
+
+def fmt_number(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:,.1f}"
+
+
+def page_selection():
+    """The signed-in user's sidebar selection, or stop the page when there is nothing to show."""
+    from dashboards import data, filters
+
+    if data.snapshot_version() is None:
+        st.info(t("no_snapshot"))
+        st.stop()
+    return filters.current(st.session_state["user"])
+
+
+def scope_caption(sel) -> str:
+    from dashboards import data
+
+    frame = data.communities()
+    names = dict(zip(frame.community_code, frame.community_name))
+    where = names.get(sel.community_code, sel.community_code) if sel.community_code else t("whole_street")
+    return f"{sel.month} · {where}" + (f" · {sel.grid_code}" if sel.grid_code else "")

@@ -48,3 +48,6 @@ ui.table(communities.drop(columns=["community_code"]),
          labels("community_name", "has_register", "residents", "grids_active", "grids_patrolled",
                 "cases_accepted", "cases_closed", "on_time_closure_rate"),
          filename=f"社区指标_{sel.month}", key="overview_table")
+
+if st.session_state["user"].scope is None:  # the report is street-wide: not for a community account
+    ui.quarter_report(sel.month, data.snapshot_version())

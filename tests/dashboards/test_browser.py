@@ -3,6 +3,7 @@ every page: no error box, no other community's name, no ID or phone number; scre
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -77,7 +78,8 @@ def test_community_user_sees_only_their_community_on_every_page(server, demo_run
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
         _settle(page)
         links = page.locator('[data-testid="stSidebarNavLink"]')
-        titles = [links.nth(i).inner_text() for i in range(links.count())] or ["总览"]
+        titles = [links.nth(i).inner_text().split()[-1] for i in range(links.count())] or ["总览"]
+        downloads = 0
         for i, title in enumerate(titles):
             if links.count():
                 links.nth(i).click()
@@ -89,5 +91,30 @@ def test_community_user_sees_only_their_community_on_every_page(server, demo_run
             leaked = [n for n in names.values() if n in text]
             assert leaked == [], (title, leaked)
             assert not ID_RE.search(text) and not PHONE_RE.search(text), title
+            downloads += _check_downloads(page, title, own, names)
         assert "数据质量" not in titles  # data-staff page is not offered to a community user
+        assert {"总览", "事件处置", "巡查走访", "人口", "考核", "网格地图"} <= set(titles)
+        assert downloads >= 5  # the tables of every page were downloaded and checked
         browser.close()
+
+
+def _check_downloads(page, title: str, own: str, others: dict) -> int:
+    """Download every table of the page as xlsx: only the user's community, no ID or phone number."""
+    import openpyxl
+
+    buttons = page.get_by_role("button", name="下载 Excel")
+    for i in range(buttons.count()):
+        with page.expect_download(timeout=30_000) as info:
+            buttons.nth(i).click()
+        book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()), read_only=True)
+        cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+        header = [str(c) for c in next(book.worksheets[0].iter_rows(values_only=True), ())]
+        if "社区" in header:
+            column = header.index("社区")
+            values = {row[column] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
+            assert values <= {own}, (title, values)
+        text = " ".join(cells)
+        assert [n for n in others.values() if n in text] == [], title
+        assert not ID_RE.search(text) and not PHONE_RE.search(text), title
+        book.close()
+    return buttons.count()

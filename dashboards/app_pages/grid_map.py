@@ -1,0 +1,25 @@
+"""网格地图: the grids of the selection drawn as polygons and coloured by a chosen KPI of the month."""
+
+import streamlit as st
+
+from dashboards import charts, data, ui
+from dashboards.i18n import t
+
+KPIS = ("patrol_compliance_rate", "household_visit_coverage", "on_time_closure_rate", "cases_accepted",
+        "overdue_open_cases", "residents")
+
+sel = ui.page_selection()
+st.title(t("grid_map"))
+st.caption(ui.scope_caption(sel))
+kpi = st.selectbox(t("map_kpi"), KPIS, format_func=t, key="map_kpi")
+shapes = data.grid_shapes(sel.month, sel.community_code)
+if shapes.empty:
+    st.info(t("no_shapes"))
+    st.stop()
+st.plotly_chart(charts.grid_map(shapes, kpi, rate=kpi.endswith("rate") or kpi.endswith("coverage")), width="stretch")
+st.caption(t("map_caption"))
+shown = shapes[["grid_name", "community_name", kpi]]
+if sel.grid_code:
+    shown = shapes.loc[shapes.grid_code == sel.grid_code, ["grid_name", "community_name", kpi]]
+ui.table(shown, {"grid_name": t("grid_name"), "community_name": t("community_name"), kpi: t(kpi)},
+         filename=f"网格地图_{t(kpi)}_{sel.month}", key="map_table")
