@@ -282,3 +282,23 @@ def grid_shapes(month: str, community_code: str | None) -> pd.DataFrame:
                 join marts.dim_grids g on k.grid_version_id = g.grid_version_id
                 where k.month_start = ?::date and (? is null or k.community_code = ?) and g.boundary_wkt is not null
                 order by k.grid_code""", _month_start(month), community_code, community_code)
+
+
+def check_results(month: str, community_code: str | None, failed_only: bool) -> pd.DataFrame:
+    """The quality gate's verdicts of the month (latest validation of each batch)."""
+    return q("""select source_name, coalesce(community_name, '全街道') as community_name, check_title, severity,
+                       is_success, observed_value, expected, examples, fix_hint, checked_at
+                from marts.check_results
+                where report_month = ? and (? is null or community_code = ?) and (not ? or not is_success)
+                order by is_success, severity, source_name, community_name, check_title""",
+             month, community_code, community_code, failed_only)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def quality_report(community_code: str, month: str, version: float | None) -> bytes:
+    """The community's feedback workbook (数据报送质量反馈), built from the lake's ledger and results
+    (Parquet files, read-only: no lock on the warehouse)."""
+    from pipelines.config import Paths
+    from quality.report import report_bytes
+
+    return report_bytes(Paths.from_env(), community_code, month)

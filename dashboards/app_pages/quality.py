@@ -1,4 +1,5 @@
-"""数据质量 (data staff only): the file ledger and quarantined rows by reason."""
+"""数据质量 (data staff only): the file ledger, quarantined rows by reason, the quality gate's check
+results and the per-community feedback workbook."""
 
 import streamlit as st
 
@@ -20,3 +21,24 @@ ui.table(data.files_received(sel.community_code),
 st.subheader(t("quarantine_by_reason"))
 ui.table(data.quarantine_by_reason(sel.community_code), labels("source_name", "reason", "rows"),
          filename="隔离记录", key="quarantine_table")
+
+st.subheader(t("check_results"))
+failed_only = st.toggle(t("failed_only"), value=True, key="failed_only")
+checks = data.check_results(sel.month, sel.community_code, failed_only)
+if checks.empty:
+    st.success(t("no_failed_checks") if failed_only else t("no_checks"))
+else:
+    ui.table(checks, labels(*checks.columns), filename=f"质量检查结果_{sel.month}", key="checks_table")
+
+st.subheader(t("community_report"))
+if sel.community_code is None:
+    st.caption(t("pick_community_for_report"))
+else:
+    try:
+        workbook = data.quality_report(sel.community_code, sel.month, data.snapshot_version())
+    except Exception as exc:  # a clear message for the data clerk instead of a traceback
+        st.error(t("report_failed", error=exc))
+    else:
+        st.download_button(t("download_quality_report"), workbook, key="quality_report",
+                           file_name=f"{sel.community_code}_{sel.month}_数据报送质量反馈.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

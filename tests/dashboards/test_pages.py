@@ -158,3 +158,17 @@ def test_grid_map_draws_every_grid_of_the_community_coloured_by_the_kpi(con):
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     polygons = [trace for trace in figure["data"] if trace.get("fill") == "toself"]
     assert len(polygons) == len(expected)
+
+
+def test_quality_page_shows_the_gates_results_and_the_community_report(con):
+    code, month = _choice(con)
+    data_staff = User("data", "数据专员", "data")
+    at = _open("quality", None, month, user=data_staff)
+    at.toggle(key="failed_only").set_value(False).run()
+    total = con.execute("select count(*) from marts.check_results where report_month = ?", [month]).fetchone()[0]
+    table = next(d.value for d in at.dataframe if "检查项" in d.value.columns)
+    assert len(table) == total > 0
+    assert at.get("download_button") == [] or all(b.proto.label != "下载质量反馈表" for b in at.get("download_button"))
+    at.sidebar.selectbox(key="community").set_value(code).run()
+    assert not at.exception
+    assert "下载质量反馈表" in [b.proto.label for b in at.get("download_button")]

@@ -37,3 +37,15 @@ def test_every_kpi_mart_states_its_grain_and_rate_formulas(warehouse):
             if column.endswith("_rate") and column in ("closure_rate", "on_time_closure_rate", "on_time_handling_rate",
                                                        "rework_rate", "satisfaction_rate"):
                 assert "=" in doc["description"] and "/" in doc["description"], (node["name"], column)
+
+
+def test_every_model_has_at_least_one_data_or_unit_test(warehouse):
+    """Quality acceptance: no model of the project goes untested (data tests, singular tests, unit tests)."""
+    manifest = json.loads((warehouse.target() / "manifest.json").read_text(encoding="utf-8"))
+    models = {uid: node["name"] for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    tested = set()
+    for node in [*manifest["nodes"].values(), *manifest.get("unit_tests", {}).values()]:
+        if node["resource_type"] in ("test", "unit_test"):
+            tested.update(node["depends_on"]["nodes"])
+    assert len(models) >= 40
+    assert sorted(name for uid, name in models.items() if uid not in tested) == []

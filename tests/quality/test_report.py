@@ -29,10 +29,26 @@ def _table(ws, header_first: str) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def workbook(quality_demo):
-    path = report.write_report(quality_demo.paths, "正东街社区", "2025-01")
-    assert path.name == f"{ZHENGDONG}_2025-01_数据报送质量反馈.xlsx" and path.parent == QualityPaths(
-        quality_demo.paths).reports
+    """Made by the command data staff run: `gridpulse quality-report 正东街社区 2025-01`."""
+    from pipelines.cli import main
+
+    paths = quality_demo.paths
+    main(["--raw", str(paths.raw), "--data", str(paths.data), "quality-report", "正东街社区", "2025-01"])
+    path = QualityPaths(paths).reports / f"{ZHENGDONG}_2025-01_数据报送质量反馈.xlsx"
+    assert path.exists()
     return openpyxl.load_workbook(path)
+
+
+def test_the_command_refuses_an_unknown_community_and_a_bad_month(quality_demo, capsys):
+    from pipelines.cli import main
+
+    where = ["--raw", str(quality_demo.paths.raw), "--data", str(quality_demo.paths.data)]
+    with pytest.raises(SystemExit) as failed:
+        main([*where, "quality-report", "不存在社区", "2025-01"])
+    assert failed.value.code == 1 and "反馈表未生成" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as failed:
+        main([*where, "quality-report", "正东街社区", "2025-13"])
+    assert "格式不对" in str(failed.value.code)
 
 
 def test_summary_figures_are_the_ledgers(quality_demo, workbook):

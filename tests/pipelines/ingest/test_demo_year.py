@@ -1,6 +1,8 @@
-"""The whole demo year (seed 2025, every community, 12 months) through ingest: nothing lost.
+"""The whole demo year (seed 2025, every community, 12 months) through the whole pipeline: nothing
+lost in ingest, the quality gate passes, `dbt build` is green, and no personal number anywhere.
 
-About two minutes: the generator writes ~950 files (~1.8 M rows) and ingest lands them.
+About three minutes: the generator writes ~950 files (~1.8 M rows), the run lands, checks, models
+and publishes them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import pytest
 
 from pipelines.config import Paths
 from pipelines.ingest.lake import read_ledger
-from pipelines.ingest.run import Ingestor
+from pipelines.pipeline import run_pipeline
+from pipelines.snapshot import open_snapshot
 from tests.pii_scan import scan
 
 
@@ -22,12 +25,12 @@ def year(tmp_path_factory):
     paths = Paths(raw=root / "raw", data=root / "data")
     truth = root / "truth"
     generate(paths.raw, truth, seed=2025, progress=False)
-    Ingestor(paths).run()
-    return paths, truth, read_ledger(paths.ledger)
+    summary = run_pipeline(paths)
+    return paths, truth, read_ledger(paths.ledger), summary
 
 
 def test_every_file_of_the_year_is_accounted_for(year):
-    paths, truth, ledger = year
+    paths, truth, ledger, _ = year
     files = pl.read_parquet(truth / "files.parquet")
     assert files.height > 900
     assert set(ledger["file_path"]) == set(files["path"])
@@ -40,7 +43,7 @@ def test_every_file_of_the_year_is_accounted_for(year):
 
 
 def test_lake_holds_exactly_the_landed_rows(year):
-    paths, _, ledger = year
+    paths, _, ledger, _ = year
     landed = ledger.filter(pl.col("status") == "landed")
     for source in ("grids", "population", "cases", "patrols"):
         lake_rows = pl.scan_parquet(paths.lake / source / "month=2*" / "*.parquet").select(pl.len()).collect().item()
@@ -48,7 +51,24 @@ def test_lake_holds_exactly_the_landed_rows(year):
 
 
 def test_no_id_or_phone_number_anywhere_after_a_year(year):
-    paths, _, _ = year
+    paths, _, _, _ = year
     hits, scanned = scan(paths.data)
     assert scanned > 900
     assert hits == []
+
+
+def test_the_year_passes_the_gate_and_dbt_build_is_green(year):
+    paths, _, ledger, summary = year
+    assert summary.status == "success"
+    assert summary.quality["blocking"] == [] and summary.quality["batches"] > 500
+    assert set(summary.checks) == {"pass"} and summary.checks["pass"] > 100  # every dbt data and unit test
+    con = open_snapshot(paths.serving)
+    try:
+        results, batches = con.execute("select count(*), count(distinct batch_key) from marts.check_results").fetchone()
+        files = con.execute("select count(*) from marts.files_received").fetchone()[0]
+        quarantined = con.execute("select count(*) from marts.rows_quarantined").fetchone()[0]
+    finally:
+        con.close()
+    assert batches == summary.quality["batches"] and results > batches
+    assert files == ledger.height
+    assert quarantined == ledger.filter(pl.col("status") == "landed")["rows_quarantined"].sum()
