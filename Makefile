@@ -6,7 +6,7 @@ PORT   ?= 8501
 SF     ?= 0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install generate run serve stop test browser bench pipeline-time status clean
+.PHONY: demo install generate run serve stop test browser bench bench-pages pipeline-time status clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ test: install browser
 
 bench: install
 	$(PY) -m bench.run --sf $(SF)
+
+## bench-pages: render time of every dashboard page on the demo year (needs `make demo` or `make run` first)
+bench-pages: install
+	$(PY) -m bench.pages
 
 clean: stop
 	rm -rf data

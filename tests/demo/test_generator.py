@@ -21,7 +21,7 @@ from pipelines.demo.common import DIVISIONS_CSV
 from pipelines.demo.generator import generate
 from pipelines.demo.grids import build_street
 from tests.demo.files import (
-    DATE_HEADERS, GRID_HEADERS, ID_HEADERS, STATUS_HEADERS, clean, column, parse_day, parse_time, read_grid_table,
+    DATE_HEADERS, GRID_HEADERS, ID_HEADERS, STATUS_HEADERS, column, parse_day, parse_time, read_grid_table,
     read_register, sha256_tree, valid_checksums,
 )
 

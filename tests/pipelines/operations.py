@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 
 from pipelines.snapshot import open_snapshot
 
