@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import duckdb
@@ -15,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import User
 from pipelines.config import ROOT
+from tests.dashboards.server import dashboard_server
 
 LEADER = User("leader", "街道领导", "leader")
 
@@ -54,33 +50,10 @@ def test_overview_metrics_equal_the_marts_for_a_chosen_month(app_env):
     assert shown["按期结案率"] == f"{rate:.1%}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_served_dashboard_answers_http_200(app_env):
-    port = _free_port()
-    env = os.environ | {"GRIDPULSE_DATA": str(app_env.paths.data)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        status, health = None, None
-        for _ in range(60):
-            try:
-                status = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status
-                health = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.5)
-        assert status == 200
-        assert health == b"ok"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with dashboard_server(app_env.paths.data) as url:
+        assert urllib.request.urlopen(url, timeout=5).status == 200
+        assert urllib.request.urlopen(f"{url}_stcore/health", timeout=5).read() == b"ok"
 
 
 def test_overview_numbers_agree_with_a_recount_of_the_raw_files(app_env):
