@@ -172,3 +172,18 @@ def test_quality_page_shows_the_gates_results_and_the_community_report(con):
     at.sidebar.selectbox(key="community").set_value(code).run()
     assert not at.exception
     assert "下载质量反馈表" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_leadership_builds_the_quarterly_report_on_the_overview_and_a_community_cannot(con):
+    month = con.execute("select strftime(max(month_start), '%Y-%m') from marts.kpi_street_monthly").fetchone()[0]
+    at = _open("overview", None, month)
+    quarter = f"{month[:4]}Q{(int(month[5:]) - 1) // 3 + 1}"
+    button = next(b for b in at.button if b.key == "build_report")
+    assert quarter in button.label
+    button.click().run(timeout=120)
+    assert not at.exception and not at.error
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载 PDF" in labels
+    community = User("tongjiqiao", "通济桥街社区", "community", "510116003001")
+    at = _open("overview", None, month, user=community)
+    assert [b for b in at.button if b.key == "build_report"] == []
