@@ -236,8 +236,8 @@ def special_groups(month: str, community_code: str | None, grid_code: str | None
     level, code = ("grid", grid_code) if grid_code else ("community", community_code) if community_code \
         else ("street", None)
     return q("""select tag_group, tag_name, is_sensitive,
-                       case when is_sensitive or persons < 5 then persons_display else cast(persons as varchar) end
-                           as persons_display
+                       case when is_sensitive then persons_display  -- the mart's suppression rule
+                            when persons < 5 then '<5' else cast(persons as varchar) end as persons_display
                 from marts.kpi_special_groups
                 where period_type = 'month' and period_start = ?::date and area_level = ? and (? is null or area_code = ?)
                 order by tag_code""", _month_start(month), level, code, code)
