@@ -109,6 +109,25 @@ def page_selection():
     return filters.current(st.session_state["user"])
 
 
+def page_start(title_key: str):
+    """Title, the scope line and the selection of a detail page (stops when nothing is published)."""
+    sel = page_selection()
+    st.title(t(title_key))
+    st.caption(scope_caption(sel))
+    return sel
+
+
+def area_kpis_or_stop(sel) -> pd.Series:
+    """The selection's KPI row of the month; the page stops with a note when the month has none."""
+    from dashboards import data
+
+    row = data.area_kpis(sel.month, sel.community_code, sel.grid_code)
+    if row.empty:
+        st.info(t("no_data_for_month"))
+        st.stop()
+    return row
+
+
 def scope_caption(sel) -> str:
     from dashboards import data
 

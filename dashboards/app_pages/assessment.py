@@ -5,9 +5,7 @@ import streamlit as st
 from dashboards import charts, data, ui
 from dashboards.i18n import labels, t
 
-sel = ui.page_selection()
-st.title(t("assessment"))
-st.caption(ui.scope_caption(sel))
+sel = ui.page_start("assessment")
 scores = data.assessment(sel.month, sel.community_code, sel.grid_code)
 if scores.empty:
     st.info(t("no_assessment"))

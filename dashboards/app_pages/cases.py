@@ -6,13 +6,8 @@ import streamlit as st
 from dashboards import charts, data, ui
 from dashboards.i18n import labels, t
 
-sel = ui.page_selection()
-st.title(t("cases"))
-st.caption(ui.scope_caption(sel))
-row = data.area_kpis(sel.month, sel.community_code, sel.grid_code)
-if row.empty:
-    st.info(t("no_data_for_month"))
-    st.stop()
+sel = ui.page_start("cases")
+row = ui.area_kpis_or_stop(sel)
 
 ui.metric_row(row, counts=("cases_accepted", "cases_closed", "open_cases_at_end", "overdue_open_cases"),
               numbers=("median_working_days_to_close",))

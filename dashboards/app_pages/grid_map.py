@@ -8,9 +8,7 @@ from dashboards.i18n import t
 KPIS = ("patrol_compliance_rate", "household_visit_coverage", "on_time_closure_rate", "cases_accepted",
         "overdue_open_cases", "residents")
 
-sel = ui.page_selection()
-st.title(t("grid_map"))
-st.caption(ui.scope_caption(sel))
+sel = ui.page_start("grid_map")
 kpi = st.selectbox(t("map_kpi"), KPIS, format_func=t, key="map_kpi")
 shapes = data.grid_shapes(sel.month, sel.community_code)
 if shapes.empty:

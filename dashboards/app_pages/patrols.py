@@ -6,13 +6,8 @@ import streamlit as st
 from dashboards import data, ui
 from dashboards.i18n import labels, t
 
-sel = ui.page_selection()
-st.title(t("patrols"))
-st.caption(ui.scope_caption(sel))
-row = data.area_kpis(sel.month, sel.community_code, sel.grid_code)
-if row.empty:
-    st.info(t("no_data_for_month"))
-    st.stop()
+sel = ui.page_start("patrols")
+row = ui.area_kpis_or_stop(sel)
 
 ui.metric_row(row, counts=("grids_active", "grids_patrolled", "grids_patrolled_at_frequency"),
               rates=("patrol_compliance_rate", "household_visit_coverage", "key_person_visit_coverage"))
