@@ -132,6 +132,15 @@ def _when(value) -> str:
     return value.strftime("%m-%d %H:%M") if isinstance(value, dt.datetime) else "—"
 
 
+def _gate(quality: dict | None) -> str:
+    """The quality gate's verdict of a run, for the runs table."""
+    if not quality:
+        return "—"
+    if quality.get("blocking"):
+        return f"拦截 {len(quality['blocking'])} 项"
+    return f"通过（警告 {quality.get('warnings', 0)} 项）"
+
+
 def _age(published: dt.datetime) -> str:
     minutes = (dt.datetime.now() - published).total_seconds() / 60
     return f"{minutes:.0f} 分钟前" if minutes < 120 else f"{minutes / 60:.1f} 小时前"
@@ -172,14 +181,14 @@ def cmd_status(args, paths: Paths) -> None:
                 .select("file_path", "message").iter_rows():
             console.print(f"[red]拒收[/red] {path}：{msg}")
     runs = Table(title="最近的运行（命令行）")
-    for col in ("开始", "类型", "月份", "结果", "文件", "入库行", "隔离行", "数据检查", "说明"):
+    for col in ("开始", "类型", "月份", "结果", "文件", "入库行", "隔离行", "质量闸门", "数据检查", "说明"):
         runs.add_column(col)
     for r in status.recent_runs(paths):
         checks = r.get("checks") or {}
         months_text = "–".join(dict.fromkeys([r["months"][0], r["months"][-1]])) if r.get("months") else "新文件"
         runs.add_row(r["started_at"][:19].replace("T", " "), ZH["kinds"].get(r.get("kind", "run"), "运行"),
                      months_text, ZH["runs"].get(r["status"], r["status"]), str(sum((r.get("files") or {}).values())),
-                     f"{r.get('rows_landed', 0):,}", f"{r.get('rows_quarantined', 0):,}",
+                     f"{r.get('rows_landed', 0):,}", f"{r.get('rows_quarantined', 0):,}", _gate(r.get("quality")),
                      f"{checks.get('pass', 0)}/{sum(checks.values())}" if checks else "—",
                      (r.get("message") or "").splitlines()[0][:60] if r.get("message") else "")
     console.print(runs)

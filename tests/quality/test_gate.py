@@ -152,6 +152,9 @@ def test_gridpulse_run_stops_at_the_gate_before_dbt_and_publish(blocked_copy, ca
     last = json.loads((paths.logs / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert last["status"] == "blocked" and last["quality"]["blocking"]
     assert "dbt" not in last["seconds"] and "publish" not in last["seconds"]
+    main(["--raw", str(paths.raw), "--data", str(paths.data), "status"])
+    status = capsys.readouterr().out
+    assert "质量闸门拦截" in status and f"拦截 {len(last['quality']['blocking'])} 项" in status
 
 
 def test_a_corrected_resubmission_lifts_the_gate(blocked_copy):
