@@ -59,6 +59,8 @@ def test_community_user_sees_only_their_community_on_every_page(server, demo_run
         for i, title in enumerate(titles):
             if links.count():
                 links.nth(i).click()
+            if title != "总览":  # the detail pages are titled by their name: wait for it, then for the run
+                page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
             _settle(page)
             text = page.inner_text("body")
             page.screenshot(path=str(ARTIFACTS / f"{i:02d}_{title}.png"), full_page=True)
@@ -80,7 +82,7 @@ def _check_downloads(page, title: str, own: str, others: dict) -> int:
 
     buttons = page.get_by_role("button", name="下载 Excel")
     for i in range(buttons.count()):
-        with page.expect_download(timeout=30_000) as info:
+        with page.expect_download(timeout=60_000) as info:
             buttons.nth(i).click()
         book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()), read_only=True)
         cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
