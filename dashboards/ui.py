@@ -24,7 +24,7 @@ def table(frame: pd.DataFrame, labels: dict[str, str], filename: str, key: str) 
     percent = {labels.get(c, c): st.column_config.NumberColumn(format="percent")
                for c in frame.columns if c.endswith("rate") or c.endswith("share")}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=percent)
-    st.download_button(t("download_xlsx"), to_xlsx(shown), file_name=f"{filename}.xlsx", key=key,
+    st.download_button(t("download_xlsx"), to_xlsx(shown), file_name=f"{filename}.xlsx", key=key, on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -82,8 +82,9 @@ def quarter_report(month: str, version: float | None) -> None:
     if files:
         (pdf_name, pdf), (xlsx_name, xlsx) = files
         left, right = st.columns(2)
-        left.download_button(t("download_pdf"), pdf, file_name=pdf_name, mime="application/pdf", key="report_pdf")
-        right.download_button(t("download_xlsx"), xlsx, file_name=xlsx_name, key="report_xlsx",
+        left.download_button(t("download_pdf"), pdf, file_name=pdf_name, mime="application/pdf", key="report_pdf",
+                             on_click="ignore")
+        right.download_button(t("download_xlsx"), xlsx, file_name=xlsx_name, key="report_xlsx", on_click="ignore",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

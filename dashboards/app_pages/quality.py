@@ -39,6 +39,6 @@ else:
     except Exception as exc:  # a clear message for the data clerk instead of a traceback
         st.error(t("report_failed", error=exc))
     else:
-        st.download_button(t("download_quality_report"), workbook, key="quality_report",
+        st.download_button(t("download_quality_report"), workbook, key="quality_report", on_click="ignore",
                            file_name=f"{sel.community_code}_{sel.month}_数据报送质量反馈.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
