@@ -187,3 +187,15 @@ def test_leadership_builds_the_quarterly_report_on_the_overview_and_a_community_
     community = User("tongjiqiao", "通济桥街社区", "community", "510116003001")
     at = _open("overview", None, month, user=community)
     assert [b for b in at.button if b.key == "build_report"] == []
+
+
+@pytest.mark.parametrize("page", ["overview", "cases", "patrols", "population", "assessment", "grid_map"])
+def test_a_community_that_sent_nothing_sees_notes_not_errors(con, page):
+    code = con.execute("""select community_code from marts.kpi_community_monthly group by community_code
+                          having not bool_or(has_register) and sum(cases_accepted) = 0 and sum(grids_active) = 0
+                          order by community_code limit 1""").fetchone()[0]
+    month = con.execute("select strftime(max(month_start), '%Y-%m') from marts.kpi_street_monthly").fetchone()[0]
+    at = _open(page, None, month, user=User("someone", "某社区", "community", code))
+    assert not at.exception and not at.error
+    shown = _shown(at)
+    assert "0" not in [shown.get("实有人口"), shown.get("户数")]  # no population: a dash or a note, never 0
