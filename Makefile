@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
-SF     ?= 0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo install generate run serve stop test browser bench bench-pages pipeline-time status clean
@@ -54,8 +53,9 @@ test: install browser
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc
 
+## bench: ingest throughput against bare reads and page render times on the demo year (bench/results/)
 bench: install
-	$(PY) -m bench.run --sf $(SF)
+	$(PY) -m bench.run
 
 ## bench-pages: render time of every dashboard page on the demo year (needs `make demo` or `make run` first)
 bench-pages: install
