@@ -59,9 +59,15 @@ def grids(community_code: str) -> pd.DataFrame:
              community_code)
 
 
-def kpi_series(community_code: str | None) -> pd.DataFrame:
-    """Monthly headline KPIs of the street or of one community, oldest first."""
+def kpi_series(community_code: str | None, grid_code: str | None = None) -> pd.DataFrame:
+    """Monthly headline KPIs of the street, one community or one grid, oldest first."""
     cols = ", ".join(KPI_COLUMNS)
+    if grid_code is not None:
+        return q(f"""select strftime(month_start, '%Y-%m') as month, {cols},
+                            case when has_register then 1 else 0 end as communities_with_register,
+                            1 as communities_total
+                     from marts.kpi_grid_monthly where grid_code = ? and community_code = ?
+                     order by month_start""", grid_code, community_code)
     if community_code is None:
         return q(f"""select strftime(month_start, '%Y-%m') as month, {cols}, communities_with_register,
                             communities_total from marts.kpi_street_monthly order by month_start""")

@@ -199,3 +199,20 @@ def test_a_community_that_sent_nothing_sees_notes_not_errors(con, page):
     assert not at.exception and not at.error
     shown = _shown(at)
     assert "0" not in [shown.get("实有人口"), shown.get("户数")]  # no population: a dash or a note, never 0
+
+
+def test_the_overview_follows_the_grid_filter(con):
+    code, month = _choice(con)
+    grid, accepted, patrolled = con.execute("""select grid_code, cases_accepted, grids_patrolled from marts.kpi_grid_monthly
+                                               where community_code = ? and strftime(month_start, '%Y-%m') = ?
+                                               order by cases_accepted desc, grid_code limit 1""",
+                                            [code, month]).fetchone()
+    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60)
+    at.session_state["user"] = LEADER
+    at.run()
+    at.sidebar.selectbox(key="month").set_value(month).run()
+    at.sidebar.selectbox(key="community").set_value(code).run()
+    at.sidebar.selectbox(key="grid").set_value(grid).run()
+    assert not at.exception
+    shown = _shown(at)
+    assert shown["受理事件"] == f"{accepted:,}" and shown["已巡查网格"] == f"{patrolled:,}"
