@@ -227,14 +227,15 @@ def worker_activity(month: str, community_code: str | None, grid_code: str | Non
 
 # --- 人口 -----------------------------------------------------------------------------------------------
 
-def population_months(community_code: str | None) -> pd.DataFrame:
+def population_months(community_code: str | None, grid_code: str | None = None) -> pd.DataFrame:
     """Monthly stocks and flows of the scope (null where no register arrived)."""
-    table, where = ("marts.kpi_community_monthly", "community_code = ?") if community_code \
-        else ("marts.kpi_street_monthly", "? is null")
+    table, where, key = ("marts.kpi_grid_monthly", "grid_code = ?", grid_code) if grid_code else \
+        ("marts.kpi_community_monthly", "community_code = ?", community_code) if community_code else \
+        ("marts.kpi_street_monthly", "? is null", None)
     return q(f"""select strftime(month_start, '%Y-%m') as month, residents, residents_registered, residents_floating,
                         residents_foreign, residents_present, residents_away, households, moved_in, transferred_in,
                         moved_out, transferred_out, deaths
-                 from {table} where {where} order by month_start""", community_code)
+                 from {table} where {where} order by month_start""", key)
 
 
 def special_groups(month: str, community_code: str | None, grid_code: str | None) -> pd.DataFrame:

@@ -14,7 +14,7 @@ else:
     ui.metric_row(row, counts=("residents", "households", "residents_registered", "residents_floating",
                                "residents_foreign"))
 
-months = data.population_months(sel.community_code)
+months = data.population_months(sel.community_code, sel.grid_code)
 months = months[months.month <= sel.month].tail(12)
 left, right = st.columns(2)
 left.subheader(t("by_registration"))

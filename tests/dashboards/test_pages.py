@@ -216,3 +216,21 @@ def test_the_overview_follows_the_grid_filter(con):
     assert not at.exception
     shown = _shown(at)
     assert shown["受理事件"] == f"{accepted:,}" and shown["已巡查网格"] == f"{patrolled:,}"
+
+
+def test_the_population_trend_follows_the_grid_filter(con):
+    code, month = _choice(con)
+    grid, residents = con.execute("""select grid_code, residents from marts.kpi_grid_monthly
+                                     where community_code = ? and strftime(month_start, '%Y-%m') = ?
+                                       and residents is not null order by grid_code limit 1""", [code, month]).fetchone()
+    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60)
+    at.session_state["user"] = LEADER
+    at.run()
+    at.sidebar.selectbox(key="month").set_value(month).run()
+    at.sidebar.selectbox(key="community").set_value(code).run()
+    at.sidebar.selectbox(key="grid").set_value(grid).run()
+    at.switch_page("app_pages/population.py").run()
+    assert not at.exception
+    flows = next(d.value for d in at.dataframe if "迁入" in d.value.columns)
+    assert flows.loc[flows["月份"] == month, "实有人口"].iloc[0] == residents
+    assert _shown(at)["实有人口"] == f"{residents:,}"
