@@ -44,11 +44,15 @@ class Contract:
     rules: tuple[dict, ...] = field(default_factory=tuple)
 
     def alias_map(self) -> dict[str, str]:
-        """Normalised header text -> canonical field name."""
+        """Normalised header text -> canonical field name (computed once per contract)."""
+        cached = self.__dict__.get("_alias_map")
+        if cached is not None:
+            return cached
         out: dict[str, str] = {}
         for f in self.fields:
             for alias in (f.name, *f.aliases):
                 out[normalize_header(alias)] = f.name
+        object.__setattr__(self, "_alias_map", out)  # frozen dataclass: a cache, not state
         return out
 
     @property

@@ -39,17 +39,41 @@ def pii_key(key_file: Path) -> bytes:
 
 def hmac_column(values: pl.Series, key: bytes) -> pl.Series:
     """HMAC-SHA256 hex digests of a text column, computed in SQL (no Python loop over rows)."""
-    block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")  # RFC 2104
-    ipad = bytes(b ^ 0x36 for b in block)
-    opad = bytes(b ^ 0x5C for b in block)
-    frame = pl.DataFrame({"v": values.unique().drop_nulls()})
-    con = duckdb.connect()
-    con.register("t", frame)
-    digests = con.sql("select v, sha256($opad::BLOB || unhex(sha256($ipad::BLOB || encode(v)))) as h from t",
-                      params={"opad": opad, "ipad": ipad}).pl()
-    con.close()
-    mapping = pl.DataFrame({"v": values}).join(digests, on="v", how="left", maintain_order="left")
-    return mapping["h"]
+    return Pseudonymiser(key).digests(values)
+
+
+class Pseudonymiser:
+    """Keyed HMAC-SHA256 digests with a per-run memory of values already hashed.
+
+    A community re-sends its whole register every month, so one run meets each person about once a
+    month of the run: each value is hashed once and later meetings are a join. The memory holds plain
+    ID numbers, lives only in this process and is never written anywhere; it is bounded by `limit`.
+    """
+
+    def __init__(self, key: bytes, limit: int = 5_000_000):
+        block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")  # RFC 2104
+        self._ipad = bytes(b ^ 0x36 for b in block)
+        self._opad = bytes(b ^ 0x5C for b in block)
+        self._limit = limit
+        self._known = pl.DataFrame(schema={"v": pl.String, "h": pl.String})
+
+    def _compute(self, frame: pl.DataFrame) -> pl.DataFrame:
+        con = duckdb.connect()
+        con.register("t", frame)
+        digests = con.sql("select v, sha256($opad::BLOB || unhex(sha256($ipad::BLOB || encode(v)))) as h from t",
+                          params={"opad": self._opad, "ipad": self._ipad}).pl()
+        con.close()
+        return digests
+
+    def digests(self, values: pl.Series) -> pl.Series:
+        unique = pl.DataFrame({"v": values.cast(pl.String)}).unique().drop_nulls()
+        new = unique.join(self._known, on="v", how="anti")
+        if new.height:
+            fresh = self._compute(new)
+            full = self._known.height + fresh.height > self._limit
+            self._known = fresh if full else pl.concat([self._known, fresh], rechunk=False)
+        mapping = pl.DataFrame({"v": values.cast(pl.String)}).join(self._known, on="v", how="left", maintain_order="left")
+        return mapping["h"]
 
 
 def check_char(base17: pl.Expr) -> pl.Expr:

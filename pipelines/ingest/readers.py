@@ -61,7 +61,7 @@ def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, 
     data = grid.slice(first_row).with_row_index(ROW, offset=first_row + row_offset)
     cols = grid.columns
     # blank: every cell empty (readers give null for empty cells; a lone space counts as empty)
-    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols])
+    blank = pl.concat_str([pl.col(c).fill_null("") for c in cols]).str.strip_chars().str.len_bytes() == 0
     # a totals row names itself in one of its first cells (合计 / 合　计 / 总计 / 小计)
     total = pl.any_horizontal([pl.col(c).str.replace_all(r"\s", "").is_in(TOTAL_MARKERS).fill_null(False)
                                for c in cols[:3]])
@@ -109,18 +109,28 @@ def decode_text(raw: bytes) -> str:
         return raw.decode("gb18030")
 
 
+def _utf8(raw: bytes) -> tuple[str, bytes]:
+    """The text and its UTF-8 bytes: UTF-8 (a BOM dropped) as it is, GB18030 re-encoded."""
+    raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        return raw.decode("utf-8"), raw
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+        return text, text.encode("utf-8")
+
+
 def read_csv(path: Path, contract: Contract) -> RawTable:
     aliases = contract.alias_map()
     try:
-        text = decode_text(path.read_bytes())
+        text, utf8 = _utf8(path.read_bytes())
     except UnicodeDecodeError as exc:
         raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
-    lines = text.splitlines()[:HEADER_SCAN_ROWS]
+    lines = text[:20_000].splitlines()[:HEADER_SCAN_ROWS]
     scores = [_score(line.split(","), aliases) for line in lines]
     if not scores or max(scores) < 2:
         raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
     h = scores.index(max(scores))
-    grid = pl.read_csv(io.BytesIO(text.encode("utf-8")), has_header=False, skip_rows=h, infer_schema=False,
+    grid = pl.read_csv(io.BytesIO(utf8), has_header=False, skip_rows=h, infer_schema=False,
                        truncate_ragged_lines=True, quote_char='"')
     header = [normalize_header(c) or None for c in grid.row(0)]
     frame = _canonical(grid, header, aliases, 1, row_offset=h + 1)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import polars as pl
 
 from ..config import STREET_CODE, Paths
 from . import lake
 from .contracts import SOURCES, Contract, default_contracts
 from .errors import FileRejected
-from .identity import pii_key
+from .identity import Pseudonymiser, pii_key
 from .locate import locate
 from .readers import RawTable, read_file
 from .validate import month_bounds, validate
@@ -86,10 +87,27 @@ class Ingestor:
         self.paths = paths
         self.contracts = contracts or default_contracts()
         self.street = street_code
-        self.key = pii_key(paths.pii_key_file)
-        # The ledger is file metadata (hundreds of rows, not data rows): kept as records in memory.
-        self.entries: list[dict] = lake.read_ledger(paths.ledger).to_dicts()
+        self.key = Pseudonymiser(pii_key(paths.pii_key_file))
+        # The ledger is file metadata (one row per file, not data rows): kept as records in memory,
+        # keyed by (path, hash) and indexed by hash and by landed slice so that each file costs O(1).
+        self._entries: dict[tuple[str, str], dict] = {}
+        self._by_hash: dict[str, dict[str, None]] = {}  # hash -> paths, in the order first seen
+        self._landed: dict[tuple[str, str, str], tuple[str, str]] = {}
+        for e in lake.read_ledger(paths.ledger).to_dicts():
+            self._put(e)
         self._refresh_grids()
+
+    @property
+    def entries(self) -> list[dict]:
+        return list(self._entries.values())
+
+    def _put(self, e: dict) -> None:
+        key = (e["file_path"], e["file_hash"])
+        self._entries.pop(key, None)  # a re-read file's record moves to the end
+        self._entries[key] = e
+        self._by_hash.setdefault(e["file_hash"], {})[e["file_path"]] = None
+        if e["status"] == "landed":
+            self._landed[(e["source"], e["report_month"], e["slice_key"])] = key
 
     @property
     def ledger(self) -> pl.DataFrame:
@@ -110,8 +128,7 @@ class Ingestor:
             "file_path": f.rel, "file_hash": f.sha256, "source": f.source, "received_at": f.received_at,
             "rows_read": 0, "rows_landed": 0, "rows_quarantined": 0,
             "ingested_at": dt.datetime.now().replace(microsecond=0)} | values
-        self.entries = [e for e in self.entries if (e["file_path"], e["file_hash"]) != (f.rel, f.sha256)]
-        self.entries.append(row)
+        self._put(row)
 
     def _read(self, f: RawFile) -> tuple | FileRejected:
         """Read and locate one file (runs in a reader thread; touches no shared state)."""
@@ -124,8 +141,8 @@ class Ingestor:
 
     def _prepare(self, f: RawFile, read: tuple | FileRejected, in_batch: dict[str, str]) -> "Prepared | None":
         """Record rejections and duplicates (which give None); otherwise the file is ready to land."""
-        twin = [e["file_path"] for e in self.entries if e["file_hash"] == f.sha256 and e["file_path"] != f.rel
-                and e["status"] in ("landed", "superseded")]
+        twin = [p for p in self._by_hash.get(f.sha256, ()) if p != f.rel
+                and self._entries[(p, f.sha256)]["status"] in ("landed", "superseded")]
         twin = twin or ([in_batch[f.sha256]] if f.sha256 in in_batch and in_batch[f.sha256] != f.rel else [])
         if twin:
             self._record(f, status="duplicate", duplicate_of=twin[0],
@@ -148,12 +165,16 @@ class Ingestor:
         if not batch:
             return
         contract = self.contracts[source]
-        frames = [p.table.frame.with_columns(_file=pl.lit(i, pl.Int32), _month_end=pl.lit(p.month_end),
-                                             _file_end=pl.lit(p.file_end)) for i, p in enumerate(batch)]
+        # Each row's file number and date bounds, built once for the batch (not per file).
+        heights = [p.table.frame.height for p in batch]
+        bounds = pl.DataFrame({"_file": range(len(batch)), "_month_end": [p.month_end for p in batch],
+                               "_file_end": [p.file_end for p in batch]},
+                              schema={"_file": pl.Int32, "_month_end": pl.Datetime("us"), "_file_end": pl.Datetime("us")})
+        per_row = bounds[np.repeat(np.arange(len(batch)), heights)]
+        frame = pl.concat([p.table.frame for p in batch], how="diagonal_relaxed").with_columns(per_row.get_columns())
         ctx = {"month_end": pl.col("_month_end"), "file_end": pl.col("_file_end"),
                "known_grids": self.known_grids if source != "grids" else None}
-        landed, quarantined = validate(pl.concat(frames, how="diagonal_relaxed"), contract, ctx, self.key,
-                                       group="_file")
+        landed, quarantined = validate(frame, contract, ctx, self.key, group="_file")
         landed_parts = landed.partition_by("_file", as_dict=True, include_key=False)
         quarantined_parts = quarantined.partition_by("_file", as_dict=True, include_key=False)
         empty_landed, empty_quarantined = landed.clear().drop("_file"), quarantined.clear().drop("_file")
@@ -166,20 +187,19 @@ class Ingestor:
                    "file_hash": pl.lit(f.sha256), "report_month": pl.lit(p.month)}
         if p.community:
             lineage["community_code"] = pl.lit(p.community)
-        landed = landed.with_columns(**lineage).sort("source_row")
+        landed = landed.with_columns(**lineage)  # rows keep the file's order through validation
         lake.write_atomic(landed, lake.slice_path(self.paths.lake, f.source, p.month, p.slice_key))
         qpath = lake.slice_path(self.paths.quarantine, f.source, p.month, p.slice_key)
         if quarantined.height:
             q = quarantined.with_columns(source=pl.lit(f.source), file_path=pl.lit(f.rel), file_hash=pl.lit(f.sha256),
                                          sheet=pl.lit(p.table.sheet, pl.String), report_month=pl.lit(p.month),
                                          slice_key=pl.lit(p.slice_key))
-            lake.write_atomic(q.select(list(lake.QUARANTINE_SCHEMA)).sort("source_row"), qpath)
+            lake.write_atomic(q.select(list(lake.QUARANTINE_SCHEMA)), qpath)
         else:
             qpath.unlink(missing_ok=True)
-        for e in self.entries:  # the slice's earlier submission is replaced by this one
-            if (e["source"], e["report_month"], e["slice_key"], e["status"]) == (f.source, p.month, p.slice_key, "landed") \
-                    and e["file_hash"] != f.sha256:
-                e["status"] = "superseded"
+        earlier = self._landed.get((f.source, p.month, p.slice_key))
+        if earlier and earlier[1] != f.sha256 and self._entries[earlier]["status"] == "landed":
+            self._entries[earlier]["status"] = "superseded"  # the slice's earlier submission is replaced
         read = p.table.frame.height
         log.info("landed %s: %d read, %d landed, %d quarantined", f.rel, read, landed.height, quarantined.height)
         self._record(f, community_code=p.community, report_month=p.month, slice_key=p.slice_key,

@@ -26,10 +26,31 @@ TAG_SEPARATORS = r"\s*[;；、，,/]\s*"
 FOLDED_TYPES = {"text", "code", "grid_code", "community_code", "int", "date", "datetime", "phone", "id_number", "enum"}
 
 
-def _text(name: str, fold: bool = True) -> pl.Expr:
+# A character outside ASCII and the CJK ideographs: only such text can change under NFKC.
+NFKC_VARIANT = r"[^\x00-\x7F\u3400-\u4DBF\u4E00-\u9FFF]"
+
+
+def _text(name: str) -> pl.Expr:
     t = pl.col(name).str.strip_chars()
-    t = t.str.normalize("NFKC") if fold else t
-    return pl.when(t == "").then(None).otherwise(t)
+    return pl.when(t.str.len_bytes() > 0).then(t)
+
+
+def _fold(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """NFKC (full-width digits, ideographic spaces) on just the cells that can change.
+
+    Most cells are ASCII or plain Chinese, for which NFKC is the identity: which columns hold any
+    other cell is found in one pass, and in those only the rows that do are normalised (gather,
+    normalise, scatter), not the whole column.
+    """
+    if not columns or frame.height == 0:
+        return frame
+    flags = frame.select(pl.col(c).str.contains(NFKC_VARIANT).fill_null(False).alias(c) for c in columns)
+    changed = {}
+    for c in [c for c, n in zip(columns, flags.sum().row(0)) if n]:
+        rows = flags[c].arg_true()
+        folded = frame[c].gather(rows).str.normalize("NFKC").str.strip_chars()
+        changed[c] = frame[c].scatter(rows, folded.replace("", None))
+    return frame.with_columns(**changed) if changed else frame
 
 
 def _serial(t: pl.Expr) -> pl.Expr:
@@ -129,12 +150,13 @@ def _shown(f: Field) -> pl.Expr:
     return _t(f.name)
 
 
-def _finish_identity(frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
+def _finish_identity(frame: pl.DataFrame, key: "bytes | identity.Pseudonymiser") -> pl.DataFrame:
     """Replace the ID number by its keyed hash plus what it encodes."""
     foreign = pl.col("_id_foreign") if "_id_foreign" in frame.columns else pl.lit(False)
     frame = frame.with_columns(
         _id_plain=pl.when(foreign).then(pl.lit("F:") + pl.col("_id_text")).otherwise(pl.col("_id_full")))
-    frame = frame.with_columns(person_id=identity.hmac_column(frame["_id_plain"], key))
+    hasher = key if isinstance(key, identity.Pseudonymiser) else identity.Pseudonymiser(key)
+    frame = frame.with_columns(person_id=hasher.digests(frame["_id_plain"]))
     derived = {"birth_date": "_id_birth", "sex": "_id_sex", "region_code": "_id_region"}
     frame = frame.with_columns(
         id_kind=pl.when(foreign).then(pl.lit("foreign")).otherwise(pl.lit("resident_id")),
@@ -144,7 +166,7 @@ def _finish_identity(frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
     return frame.drop([c for c in frame.columns if c.startswith("_id_")])
 
 
-def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: bytes,
+def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "bytes | identity.Pseudonymiser",
              group: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split rows into (landed, quarantined). `ctx` holds month_end/file_end and known_grids.
 
@@ -154,8 +176,8 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: byte
     carry = [group] if group else []
     fields = contract.fields
     frame = table_frame.with_columns(
-        **{f"_t_{f.name}": _text(f.name, f.type in FOLDED_TYPES) if f.name in table_frame.columns else pl.lit(None, pl.String)
-           for f in fields})
+        **{f"_t_{f.name}": _text(f.name) if f.name in table_frame.columns else pl.lit(None, pl.String) for f in fields})
+    frame = _fold(frame, [f"_t_{f.name}" for f in fields if f.type in FOLDED_TYPES and f.name in table_frame.columns])
     id_fields = [f for f in fields if f.type == "id_number"]
     if id_fields:
         frame = identity.add_id_columns(frame, f"_t_{id_fields[0].name}")
