@@ -23,23 +23,26 @@ CHANNEL_ROLES = {"网格员巡查": "网格员", "群众小程序": "群众", "�
 HANDLER_ROLES = {1: "网格员", 2: "社区", 3: "街道", 4: "区级部门", 5: "市级部门"}
 
 
-def assign_case_ids(cases: pl.DataFrame) -> pl.DataFrame:
-    """`HY` + report date + a 4-digit sequence per day across the street, in report order."""
+def assign_case_ids(cases: pl.DataFrame, prefix: str = "HY") -> pl.DataFrame:
+    """`HY` (city mode: a street's own prefix) + report date + a 4-digit sequence per day across the street, in report order."""
     reported = epoch_to_polars(cases["t0"], "reported")
     return (
         cases.with_columns(reported)
         .sort("t0", "grid_code", "local_index")
         .with_columns(pl.col("reported").dt.date().alias("report_day"))
         .with_columns(
-            pl.format("HY{}{}", pl.col("report_day").dt.strftime("%Y%m%d"),
+            pl.format("{}{}{}", pl.lit(prefix), pl.col("report_day").dt.strftime("%Y%m%d"),
                       (pl.int_range(1, pl.len() + 1).over("report_day")).cast(pl.String).str.zfill(4)).alias("case_id")
         )
         .drop("reported")
     )
 
 
-def case_steps(cases: pl.DataFrame) -> pl.DataFrame:
-    """One row per step that happened (within the exported period), with the case's attributes."""
+def case_steps(cases: pl.DataFrame, centre: str = vocab.STREET_CENTRE) -> pl.DataFrame:
+    """One row per step that happened (within the exported period), with the case's attributes.
+
+    `centre` is the street's governance centre, the actor of street-level steps.
+    """
     slot_cols = [f"t{i}" for i in range(len(SLOTS))]
     long = cases.unpivot(index="case_id", on=slot_cols, variable_name="slot", value_name="t").drop_nulls("t")
     long = long.with_columns(pl.col("slot").str.slice(1).cast(pl.Int64)).join(cases.drop(slot_cols), on="case_id")
@@ -58,7 +61,7 @@ def case_steps(cases: pl.DataFrame) -> pl.DataFrame:
     actor = (
         pl.when(pl.col("role") == "网格员").then("worker_name")
         .when(pl.col("role") == "社区").then("chief_name")
-        .when(pl.col("role") == "街道").then(pl.lit(vocab.STREET_CENTRE))
+        .when(pl.col("role") == "街道").then(pl.lit(centre))
         .when(pl.col("role") == "区级部门").then(pl.col("category").replace_strict(vocab.DISTRICT_DEPARTMENTS))
         .when(pl.col("role") == "市级部门").then(
             pl.when(slot == 0).then(pl.lit(vocab.HOTLINE_ACTOR)).otherwise(pl.col("category").replace_strict(vocab.CITY_DEPARTMENTS)))

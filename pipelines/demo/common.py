@@ -26,6 +26,8 @@ EXCEL_EPOCH = date(1899, 12, 30)
 DAY = 86_400
 MINUTE = 60
 HOUR = 3_600
+FAMILY_SIZES = np.array([1, 2, 3, 4, 5])  # persons per household and their shares
+FAMILY_SIZE_P = np.array([0.25, 0.31, 0.21, 0.15, 0.08])
 
 
 def stream(seed: int, *keys: object) -> np.random.Generator:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 from pipelines.demo import vocab
 
@@ -98,10 +99,51 @@ def wrong_check(ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.char.add(body, alphabet[(index + rng.integers(1, 11, len(ids))) % 11])
 
 
-def passport_numbers(rng: np.random.Generator, n: int, block: int) -> np.ndarray:
-    """`E` + 8 digits; `block` (0-99) keeps numbers of different communities apart."""
-    tail = rng.choice(1_000_000, size=n, replace=False)
-    return np.char.add(np.char.add("E", np.char.zfill(str(block % 100), 2)), np.char.zfill(tail.astype("<U6"), 6))
+def passport_numbers(rng: np.random.Generator, n: int, block: int, block_digits: int = 2) -> np.ndarray:
+    """`E` + 8 digits; `block` (0-99, or 0-9999 with `block_digits=4`) keeps numbers of different communities apart."""
+    width = 8 - block_digits
+    tail = rng.choice(10**width, size=n, replace=False)
+    head = np.char.zfill(str(block % 10**block_digits), block_digits)
+    return np.char.add(np.char.add("E", head), np.char.zfill(tail.astype(f"<U{width}"), width))
+
+
+# City mode: sequence numbers 001-600 for people registered in the community's own district, 601-998 for
+# every other region; odd for men (GB 11643).
+LOCAL_BLOCKS, OTHER_BLOCKS, OTHER_BASE = 300, 199, 600
+BIRTH_EPOCH = np.datetime64("1900-01-01")
+
+
+def city_birth_and_sequence(
+    region: np.ndarray, birth: np.ndarray, male: np.ndarray, *, district: str, district_index: int,
+    district_count: int, global_index: int, global_count: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Birth dates (moved back by a few days at most) and sequence numbers that no other community can give.
+
+    A (birth day, sequence block) pair is numbered `L = day * blocks + block`. Of the people whose region is
+    the community's own district, the community owns the pairs with `L % district_count == district_index`
+    (only that district's communities hand out its code with sequences 001-600); for every other region it owns
+    `L % global_count == global_index` (sequences 601-998). Each person gets the latest owned pair on or
+    before their birth day that no one else of the community with the same region and sex holds, so
+    (region, birth date, sequence) is unique city-wide whatever the other communities draw.
+    """
+    n = len(region)
+    if n == 0:
+        return birth, np.array([], dtype=np.int64)
+    local = region == district
+    blocks = np.where(local, LOCAL_BLOCKS, OTHER_BLOCKS)
+    own = np.where(local, district_index, global_index)
+    every = np.where(local, district_count, global_count)
+    day = (birth.astype("datetime64[D]") - BIRTH_EPOCH).astype(np.int64)
+    latest = (day * blocks + blocks - 1 - own) // every  # owned pairs are L = own + j * every
+    # Within a (region, sex) group, sorted by latest pair descending: j_i = min(latest_i, j_{i-1} - 1).
+    frame = pl.DataFrame({"r": region, "m": male, "v0": -latest, "i": np.arange(n)}).sort("r", "m", "v0", "i")
+    k = pl.int_range(pl.len()).over("r", "m")
+    frame = frame.with_columns((k + (pl.col("v0") - k).cum_max().over("r", "m")).alias("v"))
+    j = np.empty(n, dtype=np.int64)
+    j[frame["i"].to_numpy()] = -frame["v"].to_numpy()
+    pair = own + j * every
+    seq = np.where(local, 1, OTHER_BASE + 1) + 2 * (pair % blocks) + (~male).astype(np.int64)
+    return BIRTH_EPOCH + pair // blocks, seq
 
 
 def mobile_numbers(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -58,10 +58,11 @@ def plan_duty(street: Street, profile: Profile, code: str, calendar: WorkCalenda
     return Duty(grids, days, valid, workday, patrol, start, end, visits)
 
 
-def patrol_records(duty: Duty, code: str, reported: pl.DataFrame, seed: int) -> pl.DataFrame:
+def patrol_records(duty: Duty, code: str, reported: pl.DataFrame, seed: int, prefix: str = "") -> pl.DataFrame:
     """Every patrol and visit record of the community (true values, before any bad row).
 
     `reported`: grid_code, day, case_ids (`;`-joined ids of the grid-day's cases reported on patrol).
+    `prefix` (city mode: the street's id prefix) goes after `XC` in record ids.
     """
     rng = stream(seed, "patrol-records", code)
     gi, di = np.nonzero(duty.patrol)
@@ -103,7 +104,7 @@ def patrol_records(duty: Duty, code: str, reported: pl.DataFrame, seed: int) -> 
         records.join(reported, on=["grid_code", "day"], how="left")
         .with_columns(
             pl.when(pl.col("seq") == 1).then(pl.col("case_ids")).otherwise(None).alias("case_ids"),
-            pl.format("XC{}{}{}", pl.col("day").dt.strftime("%Y%m%d"), pl.col("ordinal").cast(pl.String).str.zfill(3),
+            pl.format("XC{}{}{}{}", pl.lit(prefix), pl.col("day").dt.strftime("%Y%m%d"), pl.col("ordinal").cast(pl.String).str.zfill(3),
                       pl.col("seq").cast(pl.String).str.zfill(2)).alias("record_id"),
             pl.lit(code).alias("community_code"),
         )

@@ -58,9 +58,10 @@ def _persons(street: Street, code: str, seed: int) -> pl.DataFrame:
     size = hh["size"].to_numpy()
     arrive = hh["arrive"].to_numpy()
     reg = rng.choice(3, size=h, p=vocab.REGISTRATION_WEIGHTS)
+    district, others = (street.ids.district, street.ids.others) if street.ids else ("510116", CHENGDU_OTHERS)
     region = np.where(
         reg == 1, rng.choice(np.array(vocab.MIGRANT_COUNTIES), h),
-        np.where(rng.random(h) < 0.8, "510116", rng.choice(np.array(CHENGDU_OTHERS), h)),
+        np.where(rng.random(h) < 0.8, district, rng.choice(np.array(others), h)),
     )
     young = rng.random(h) < np.select([size == 1, size == 2], [0.5, 0.4], 0.0)
     head_age = np.select(
@@ -107,14 +108,25 @@ def _persons(street: Street, code: str, seed: int) -> pl.DataFrame:
     ethnic = np.where(foreign, "", rng.choice(np.array(vocab.ETHNIC_GROUPS), n, p=vocab.ETHNIC_WEIGHTS))
 
     # ID sequence numbers: distinct within (region, birth, sex) and apart between communities.
-    position = int(street.communities.filter(pl.col("community_code") == code)["position"][0])
-    keys = pl.DataFrame({"r": region[idx], "b": birth, "m": male})
-    rank = keys.select(pl.int_range(pl.len()).over("r", "b", "m")).to_series().to_numpy()
-    slot = (rank + birth.astype(np.int64)) % 20  # distinct inside a group of up to 20
-    seq = 2 * (1 + position + 24 * slot) + male.astype(int)  # 002-961, odd for men
+    me = street.communities.filter(pl.col("community_code") == code).row(0, named=True)
+    position = int(me["position"])
+    if street.ids is None:
+        keys = pl.DataFrame({"r": region[idx], "b": birth, "m": male})
+        rank = keys.select(pl.int_range(pl.len()).over("r", "b", "m")).to_series().to_numpy()
+        slot = (rank + birth.astype(np.int64)) % 20  # distinct inside a group of up to 20
+        seq = 2 * (1 + position + 24 * slot) + male.astype(int)  # 002-961, odd for men
+    else:  # city mode: apart from every community of the city (birth dates move back a few days)
+        birth, seq = identity.city_birth_and_sequence(
+            region[idx], birth, male, district=street.ids.district, district_index=int(me["district_index"]),
+            district_count=street.ids.district_count, global_index=int(me["global_index"]),
+            global_count=street.ids.global_count)
     ids = identity.id_numbers(region[idx], birth, seq)
     legacy = identity.legacy_id_numbers(region[idx], birth, seq)
-    passports = identity.passport_numbers(rng, n, 10 + position)
+    if street.ids is None:
+        passports = identity.passport_numbers(rng, n, 10 + position)
+    else:
+        passports = np.full(n, "", dtype="<U9")
+        passports[foreign] = identity.passport_numbers(rng, int(foreign.sum()), int(me["global_index"]), 4)
     ids = np.where(foreign, passports, ids)
     is_legacy = ~foreign & (birth < np.datetime64("1960-01-01")) & (rng.random(n) < 0.005)
 

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipelines.demo import vocab
 from pipelines.demo.common import month_key, set_mtime, stream
+from pipelines.demo.fast_xlsx import write_register_xlsx_fast
 from pipelines.demo.grids import Street
 from pipelines.demo.people import monthly_registers
 from pipelines.demo.profiles import Profile, submission_time
@@ -34,8 +36,15 @@ def _stats(register: pl.DataFrame) -> list[list]:
 
 
 class CommunityWriter:
-    def __init__(self, street: Street, profile: Profile, display_name: str, raw_dir: Path, events: dict[str, int]):
+    """City mode passes `file_prefix` (the street's name, put before the community's name in file names and
+    the filling unit), `anonymous_name` (the month folder is shared by many communities) and `fast_xlsx`."""
+
+    def __init__(self, street: Street, profile: Profile, display_name: str, raw_dir: Path, events: dict[str, int], *,
+                 file_prefix: str = "", anonymous_name: str = "台账.xlsx", fast_xlsx: bool = False):
         self.street, self.profile, self.name, self.raw_dir, self.events = street, profile, display_name, raw_dir, events
+        self.file_name, self.anonymous_name = f"{file_prefix}{display_name}", anonymous_name
+        self.write_xlsx = write_register_xlsx_fast if fast_xlsx else write_register_xlsx
+        self.extra = {"company": vocab.street_centre(street.name)} if fast_xlsx else {}
         self.code = profile.community_code
         self.files: list[dict] = []
         self.bad_rows: list[dict] = []
@@ -54,9 +63,10 @@ class CommunityWriter:
 
     def _xlsx(self, path: Path, rendered: Rendered, month: int, when: datetime, register: pl.DataFrame, profile: Profile | None = None) -> None:
         p = profile or self.profile
-        write_register_xlsx(
-            path, rendered, sheet_name=p.sheet_name, titles=title_lines(self.name, self.street.year, month, when.date()),
-            created=when, notes_sheet=p.notes_sheet, stats=_stats(register) if p.stats_sheet else None, totals=p.totals,
+        titles = title_lines(self.name, self.street.year, month, when.date(), self.street.name, self.file_name)
+        self.write_xlsx(
+            path, rendered, sheet_name=p.sheet_name, titles=titles, created=when, notes_sheet=p.notes_sheet,
+            stats=_stats(register) if p.stats_sheet else None, totals=p.totals, **self.extra,
         )
         set_mtime(path, when)
 
@@ -75,12 +85,12 @@ class CommunityWriter:
             rng = stream(seed, "render", code, month)
             rendered = render(register, p, code, year, month, rng)
             if p.csv_encoding:
-                path = folder / f"{self.name}_实有人口_{month_key(year, month)}.csv"
+                path = folder / f"{self.file_name}_实有人口_{month_key(year, month)}.csv"
                 path.write_bytes(register_csv_bytes(rendered, p.csv_encoding))
                 set_mtime(path, when)
                 self._record(path, month, rendered, "landed", f"CSV in {p.csv_encoding}")
             else:
-                path = folder / f"{self.name}实有人口台账_{year}年{month}月.xlsx"
+                path = folder / f"{self.file_name}实有人口台账_{year}年{month}月.xlsx"
                 when = self._xlsx_events(path, rendered, register, month, when, events, rng)
             row.update(persons_in_register=rendered.persons, residents=rendered.residents, submitted=True, submitted_at=when,
                        on_time=when <= datetime(year, month, ON_TIME_DAY, 23, 59, 59))
@@ -138,7 +148,7 @@ class CommunityWriter:
                                     totals=None, blank_rows=0, csv_encoding=None, date_format="iso", sheet_name="Sheet1")
         rng = stream(0, "anonymous", self.code, month)
         rendered = render(register, plain, self.code, self.street.year, month, rng, with_bad=False, title_rows=0)
-        path = folder / "台账.xlsx"
+        path = folder / self.anonymous_name
         self._xlsx(path, rendered, month, when + timedelta(hours=1), register, plain)
         self._record(path, month, rendered, "rejected",
                      f"no title row and a file name without community or month (content of {self.code})", community=False)
@@ -154,9 +164,12 @@ class CommunityWriter:
 
 
 def write_community(args: tuple) -> dict:
-    """Worker entry point: (street, profile, display_name, raw_dir, events, seed) -> truth records."""
-    street, profile, display_name, raw_dir, events, seed = args
-    writer = CommunityWriter(street, profile, display_name, Path(raw_dir), events)
+    """Worker entry point: (street, profile, display_name, raw_dir, events, seed[, options]) -> truth records.
+
+    `options` (city mode) are keyword arguments of `CommunityWriter`.
+    """
+    street, profile, display_name, raw_dir, events, seed, *options = args
+    writer = CommunityWriter(street, profile, display_name, Path(raw_dir), events, **(options[0] if options else {}))
     writer.run(seed)
     return {"community_code": profile.community_code, "files": writer.files, "bad_rows": writer.bad_rows,
             "residents": writer.residents}

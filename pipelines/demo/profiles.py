@@ -58,10 +58,13 @@ def _stratified(rng: np.random.Generator, n: int, k: int, first: int | None = No
     return {int(rng.integers(edges[i], max(edges[i] + 1, edges[i + 1]))) for i in range(k)}
 
 
-def build_profiles(seed: int, community_codes: list[str]) -> dict[str, Profile]:
-    """Profiles of all communities (pass the full list of 24 codes, sorted)."""
+def build_profiles(seed: int, community_codes: list[str], key: tuple = ()) -> dict[str, Profile]:
+    """Profiles of all communities of a street (pass its full list of codes, sorted; Huayang has 24).
+
+    `key` (city mode: the street code) gives each street its own layout of features.
+    """
     n = len(community_codes)
-    rng = stream(seed, "profiles")
+    rng = stream(seed, "profiles", *key)
     csv_positions = sorted(_stratified(rng, n, 3, first=3))
     encodings = dict(zip(csv_positions, rng.permutation(CSV_ENCODINGS)))
     xlsx = [p for p in range(n) if p not in encodings]
@@ -73,7 +76,7 @@ def build_profiles(seed: int, community_codes: list[str]) -> dict[str, Profile]:
     totals, blanks, spaced, fullwidth = pick(6), pick(6), pick(3), pick(4)
     late = pick(4)
     gbk_patrols = int(rng.integers(n))
-    bom_patrols = set(rng.choice(n, 5, replace=False).tolist()) - {gbk_patrols}
+    bom_patrols = set(rng.choice(n, min(5, n), replace=False).tolist()) - {gbk_patrols}
     title_offset, format_offset = int(rng.integers(3)), int(rng.integers(5))
     profiles = {}
     for pos, code in enumerate(community_codes):

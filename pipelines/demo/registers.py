@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.demo import identity, vocab
-from pipelines.demo.common import EXCEL_EPOCH, month_last
+from pipelines.demo.common import EXCEL_EPOCH, STREET_NAME, month_last
 from pipelines.demo.profiles import Profile
 
 BAD_ROW_SHARE = 0.003
@@ -134,8 +134,10 @@ def render(
     )
 
 
-def title_lines(display_name: str, year: int, month: int, submitted: date) -> list[str]:
+def title_lines(display_name: str, year: int, month: int, submitted: date, street_name: str = STREET_NAME,
+                unit: str | None = None) -> list[str]:
+    """The title rows; `unit` (default: the community's name) is who fills the register in."""
     return [
-        f"华阳街道{display_name}实有人口台账（{year}年{month}月）",
-        f"填报单位：{display_name}\u3000\u3000填报日期：{submitted.year}年{submitted.month}月{submitted.day}日",
+        f"{street_name}{display_name}实有人口台账（{year}年{month}月）",
+        f"填报单位：{unit or display_name}\u3000\u3000填报日期：{submitted.year}年{submitted.month}月{submitted.day}日",
     ]

@@ -60,15 +60,16 @@ def grids_truth(street: Street) -> pl.DataFrame:
 
 
 def write_truth(
-    truth_dir: Path, *, files: list[dict], bad_rows: list[dict], residents: list[dict], street: Street,
-    cases: pl.DataFrame, patrols: list[pl.DataFrame],
+    truth_dir: Path, *, files: list[dict], bad_rows: list[dict], residents: list[dict], street: Street | None = None,
+    cases: pl.DataFrame, patrols: list[pl.DataFrame], grids: pl.DataFrame | None = None,
 ) -> dict[str, int]:
+    """Write the tables; `grids` (city mode: every street's `grids_truth`) replaces `street`."""
     truth_dir.mkdir(parents=True, exist_ok=True)
     (truth_dir / MARKER).write_text("written by pipelines.demo; deleted and rewritten on every run\n")
     tables = {
         "files": pl.DataFrame(files, schema=FILES_SCHEMA).sort("path"),
         "bad_rows": pl.DataFrame(bad_rows, schema=BAD_ROWS_SCHEMA).sort("path", "row_number"),
-        "grids": grids_truth(street),
+        "grids": grids_truth(street) if grids is None else grids.sort("grid_code", "valid_from"),
         "residents": pl.DataFrame(residents, schema=RESIDENTS_SCHEMA).sort("community_code", "month"),
         "cases": cases,
         "patrols": (pl.concat([p for p in patrols if p.height]) if any(p.height for p in patrols)

@@ -78,6 +78,21 @@ EXCLUSIVE_PLACES = (
     ("华阳创新产业园", "园区"), ("华府金融大厦", "商务楼宇"), ("华阳老街商圈", "商圈"), ("华阳供水公司", "企事业单位"),
 )
 
+
+
+def exclusive_places(street_name: str = "华阳街道") -> tuple[tuple[str, str], ...]:
+    """Places of exclusive grids: Huayang's, or the same kinds named after another street."""
+    if street_name == "华阳街道":
+        return EXCLUSIVE_PLACES
+    short = street_name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+    return tuple((name.replace("华阳", short), kind) for name, kind in EXCLUSIVE_PLACES)
+
+
+def street_centre(street_name: str = "华阳街道") -> str:
+    """The street's comprehensive governance centre (an actor in case logs, the workbooks' company)."""
+    return STREET_CENTRE if street_name == "华阳街道" else f"{street_name}综治中心"
+
+
 CHANNELS = ("网格员巡查", "群众小程序", "电话", "来访", "部门移交", "12345热线")
 OTHER_CHANNEL_WEIGHTS = (0.0, 0.35, 0.22, 0.15, 0.10, 0.18)
 WORK_TYPES = ("一般", "协调", "突发", "审批")

@@ -20,10 +20,10 @@ from pipelines.demo.registers import Rendered
 ADDRESS = ("building", "unit", "room")
 
 
-def _workbook(path: Path, created: datetime) -> xlsxwriter.Workbook:
+def _workbook(path: Path, created: datetime, company: str = vocab.STREET_CENTRE) -> xlsxwriter.Workbook:
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
-    workbook.set_properties({"created": created, "author": "", "company": vocab.STREET_CENTRE})
+    workbook.set_properties({"created": created, "author": "", "company": company})
     return workbook
 
 
@@ -102,9 +102,10 @@ def write_csv(path: Path, frame: pl.DataFrame, encoding: str) -> None:
     path.write_bytes(frame.write_csv(line_terminator=terminator).encode(encoding))
 
 
-def write_grid_table(path: Path, title: str, grids: pl.DataFrame, display_names: dict[str, str], created: datetime) -> None:
+def write_grid_table(path: Path, title: str, grids: pl.DataFrame, display_names: dict[str, str], created: datetime,
+                     company: str = vocab.STREET_CENTRE) -> None:
     """The street's grid table: title row, header row, one row per grid from row 3."""
-    wb = _workbook(path, created)
+    wb = _workbook(path, created, company)
     title_fmt = wb.add_format({"bold": True, "align": "center", "font_size": 14})
     head_fmt = wb.add_format({"bold": True, "align": "center", "border": 1})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
