@@ -53,9 +53,12 @@ test: install browser
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc
 
-## bench: ingest throughput against bare reads and page render times on the demo year (bench/results/)
+## bench: ingest throughput against bare reads and page render times on the demo year (bench/results/);
+## with SF=0.1 (a share of Chengdu's communities; 1 = the whole city) the city-scale benchmark, MONTHS=3 by default
+SF ?=
+MONTHS ?= 3
 bench: install
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(if $(SF),--sf $(SF) --months $(MONTHS))
 
 ## bench-pages: render time of every dashboard page on the demo year (needs `make demo` or `make run` first)
 bench-pages: install

@@ -47,12 +47,38 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def city_bench(report: dict, sf: float, months: int, seed: int) -> None:
+    from bench import city
+
+    if not 0 < sf <= 1:
+        raise SystemExit("SF must be in (0, 1]: 1 is all of Chengdu's 3,047 communities")
+    print(f"city benchmark: SF={sf:g}, {months} months, seed {seed} (stage, wall time, peak memory)")
+    started = time.perf_counter()
+    stages = city.run(sf, months, seed, WORK)
+    report |= {"sf": sf, "months": months, "seed": seed, "summary": city.summarise(stages), "stages": stages,
+               "total_s": round(time.perf_counter() - started, 1)}
+    out = RESULTS / f"city_sf{sf:g}.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    summary = report["summary"]
+    print(table(summary["ingest"]))
+    print(table(stages["queries"]["pages"]))
+    print(json.dumps({k: v for k, v in summary.items() if k not in ("ingest",)}, ensure_ascii=False, indent=1,
+                     default=str))
+    print(f"results in {out} ({report['total_s']} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="GridPulse benchmarks")
     parser.add_argument("--only", default="ingest,dashboard", help="comma-separated stages (ingest, dashboard)")
+    parser.add_argument("--sf", type=float, help="city scale factor (Chengdu; 1 = all 3,047 communities): runs the city benchmark")
+    parser.add_argument("--months", type=int, default=3, help="months of data at city scale (default 3, a quarter)")
+    parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    if args.sf is not None:
+        city_bench(report, args.sf, args.months, args.seed)
+        return
     if "ingest" in args.only:
         from bench.ingest import measure
 

@@ -26,6 +26,7 @@ from typing import Callable
 from quality.gate import QualityGateFailed
 from quality.gate import pipeline_step as quality_step
 
+from . import build_scope
 from .calendar import write_calendar
 from .config import DBT_PROJECT_DIR, Paths
 from .ingest.contracts import SOURCES
@@ -60,6 +61,7 @@ class RunSummary:
     checks: dict[str, int] = field(default_factory=dict)  # dbt data tests: pass / warn / fail / error
     quality: dict = field(default_factory=dict)  # the quality gate's verdict (quality.gate.GateResult.as_dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    dbt_select: list[str] | None = None  # the dbt nodes built: None = all (pipelines/build_scope.py)
     message: str = ""
 
 
@@ -90,11 +92,15 @@ def dbt_checks(run_results: Path) -> dict[str, int]:
     return dict(Counter(r["status"] for r in results if r["unique_id"].startswith("test.")))
 
 
-def dbt_build(paths: Paths, on_node: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """`dbt build`, reporting each finished node; returns the data tests' outcomes."""
+def dbt_build(paths: Paths, on_node: Callable[[int, int], None] | None = None,
+              select: list[str] | None = None) -> dict[str, int]:
+    """`dbt build` (of the `select`ed nodes; None: all), reporting each finished node; returns the data
+    tests' outcomes. A successful build is remembered so that the next run may build less (build_scope)."""
     run_results = paths.data / "dbt" / "target" / "run_results.json"
     run_results.unlink(missing_ok=True)
-    proc = subprocess.Popen([dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR)],
+    build_scope.forget(paths)
+    selected = ["--select", *select] if select else []
+    proc = subprocess.Popen([dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), *selected],
                             env=dbt_env(paths) | {"DBT_USE_COLORS": "false"}, cwd=DBT_PROJECT_DIR,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     tail: deque[str] = deque(maxlen=40)
@@ -113,6 +119,7 @@ def dbt_build(paths: Paths, on_node: Callable[[int, int], None] | None = None) -
     checks = dbt_checks(run_results)
     if code:
         raise DbtFailed("dbt build failed:\n" + "\n".join(line for line in tail if line.strip()))
+    build_scope.mark_built(paths)
     return checks
 
 
@@ -144,6 +151,12 @@ def ingest_months(paths: Paths, months: set[str] | None, force: bool = False, so
     return MonthIngestor(paths, unrouted=current_month() in months).run(months=months, progress=progress, **kwargs)
 
 
+def _scope(paths: Paths, summary: RunSummary, force: bool) -> list[str] | None:
+    """A backfill or a forced run builds everything; a run otherwise what its new data can change."""
+    summary.dbt_select = build_scope.selection(paths, full=force or bool(summary.months))
+    return summary.dbt_select
+
+
 def run_pipeline(paths: Paths, *, months: set[str] | None = None, force: bool = False,
                  progress: Progress | None = None, step: Step | None = None, wait: bool = True,
                  on_wait: Callable[[str], None] | None = None) -> RunSummary:
@@ -161,7 +174,8 @@ def run_pipeline(paths: Paths, *, months: set[str] | None = None, force: bool = 
             steps = (("calendar", lambda: write_calendar(paths.lake)),
                      ("quality", lambda: quality_step(paths, summary.quality,
                                                       lambda i, n, _: step and step("quality", i, n))),
-                     ("dbt", lambda: summary.checks.update(dbt_build(paths, lambda i, n: step and step("dbt", i, n)))),
+                     ("dbt", lambda: summary.checks.update(dbt_build(
+                         paths, lambda i, n: step and step("dbt", i, n), select=_scope(paths, summary, force)))),
                      ("publish", lambda: publish(paths)))
             for name, run in steps:
                 if step:

@@ -30,11 +30,12 @@ def community_names(street: str = STREET_CODE) -> dict[str, str]:
 
 
 def expected_communities(paths: Paths) -> list[str]:
-    """Communities in the latest grid table: the ones that owe a register and a patrol log."""
+    """Communities in each street's latest grid table: the ones that owe a register and a patrol log."""
     grids = read_lake(paths.lake, "grids")
     if grids is None or not grids.height:
         return []
-    latest = grids.filter(pl.col("report_month") == grids["report_month"].max())
+    street = pl.col("community_code").str.slice(0, 9)
+    latest = grids.filter(pl.col("report_month") == pl.col("report_month").max().over(street))
     return sorted(latest["community_code"].unique().to_list())
 
 

@@ -67,7 +67,9 @@ def list_batches(paths: Paths, street: str = STREET_CODE) -> list[Batch]:
     order = {"grids": 0, "population": 1, "patrols": 2, "cases": 3}
     groups: dict[tuple[str, str, str], list[LandedFile]] = {}
     for row in ledger.sort("source", "report_month", "slice_key").iter_rows(named=True):
-        scope = street if row["source"] in GRID_SCOPED else row["community_code"]
+        # a grid table is one street's (its slice); case logs are the installation's; the rest a community's
+        scope = (row["slice_key"] if row["source"] == "grids" else street if row["source"] in GRID_SCOPED
+                 else row["community_code"])
         groups.setdefault((row["source"], row["report_month"], scope), []).append(LandedFile(
             row["file_path"], row["file_hash"], row["slice_key"], row["received_at"],
             row["rows_read"], row["rows_landed"], row["rows_quarantined"]))
@@ -85,7 +87,8 @@ class Context:
 
     def __init__(self, paths: Paths, street: str = STREET_CODE):
         self.paths, self.street = paths, street
-        self._grid_tables: dict[str, pl.DataFrame] | None = None
+        self._grid_tables: dict[str, dict[str, pl.DataFrame]] | None = None  # street -> month -> table
+        self._as_of: dict[str, pl.DataFrame] = {}
         self._residents: dict[tuple[str, str], int] = {}
         self._worker_medians: dict[str, float | None] = {}
         self._ledger: pl.DataFrame | None = None
@@ -94,24 +97,27 @@ class Context:
     def street_communities(self) -> list[str]:
         return sorted(set(communities(self.street).values()))
 
-    def grid_tables(self) -> dict[str, pl.DataFrame]:
+    def grid_tables(self) -> dict[str, dict[str, pl.DataFrame]]:
         if self._grid_tables is None:
             self._grid_tables = {}
             for path in sorted((self.paths.lake / "grids").glob("month=*/*.parquet")):
                 month = path.parent.name.removeprefix("month=")
                 if month != "0000-00":  # the empty anchor slice
-                    self._grid_tables[month] = pl.read_parquet(
+                    self._grid_tables.setdefault(path.stem, {})[month] = pl.read_parquet(
                         path, columns=["grid_code", "community_code", "grid_type", "valid_from"])
         return self._grid_tables
 
     def grids_as_of(self, month: str) -> pl.DataFrame:
-        """The grid table in force in `month`: the latest received up to that month (else the first)."""
-        tables = self.grid_tables()
-        if not tables:
-            return pl.DataFrame(schema={"grid_code": pl.String, "community_code": pl.String,
-                                        "grid_type": pl.String, "valid_from": pl.Date})
-        usable = [m for m in tables if m <= month] or [min(tables)]
-        return tables[max(usable)]
+        """Every street's grid table in force in `month`: its latest received up to that month (else its first)."""
+        if month not in self._as_of:
+            frames = []
+            for tables in self.grid_tables().values():
+                usable = [m for m in tables if m <= month] or [min(tables)]
+                frames.append(tables[max(usable)])
+            self._as_of[month] = pl.concat(frames) if frames else pl.DataFrame(
+                schema={"grid_code": pl.String, "community_code": pl.String, "grid_type": pl.String,
+                        "valid_from": pl.Date})
+        return self._as_of[month]
 
     def grid_codes(self, month: str, community: str | None = None) -> list[str]:
         grids = self.grids_as_of(month)

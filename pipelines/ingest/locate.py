@@ -15,16 +15,34 @@ from .readers import find_date, find_month
 from .validate import parse_date, parse_datetime
 
 
+SUFFIXES = ("居民委员会", "居委会", "村民委员会", "村委会")
+
+
 @cache
 def communities(street_code: str, divisions_csv: Path = DIVISIONS_CSV) -> dict[str, str]:
-    """Community name variants (`通济桥街社区居委会`, `通济桥街社区`) and codes -> 12-digit code."""
+    """Community name variants and codes of a scope -> 12-digit code.
+
+    The scope is a division code prefix: a street (9 digits), a district (6) or a city (4). Each
+    community is known by its code, its full and short names (`通济桥街社区居委会`, `通济桥街社区`) and
+    those names behind its street's (`华阳街道通济桥街社区`). Community names repeat across a city, so
+    a bare name that two communities of the scope share is dropped: only the street-qualified one
+    (or the code) then places a file.
+    """
     rows = pl.read_csv(divisions_csv, schema_overrides={"code": pl.String, "parent_code": pl.String})
+    streets = dict(rows.filter(pl.col("level") == "street").select("code", "name").iter_rows())
     rows = rows.filter((pl.col("level") == "community") & pl.col("parent_code").str.starts_with(street_code))
     names: dict[str, str] = {}
-    for code, name in rows.select("code", "name").iter_rows():
-        for variant in {name, name.removesuffix("居委会"), name.removesuffix("村民委员会"), code}:
+    ambiguous: set[str] = set()
+    for code, name, street in rows.select("code", "name", "parent_code").iter_rows():  # division metadata
+        short = {name} | {name.removesuffix(s) for s in SUFFIXES}
+        names[code] = code
+        for variant in short:
+            if names.get(variant, code) != code:
+                ambiguous.add(variant)
             names[variant] = code
-    return names
+            if street in streets:
+                names[streets[street] + variant] = code
+    return {k: v for k, v in names.items() if k not in ambiguous}
 
 
 def find_community(context: str, street_code: str) -> str | None:
@@ -60,7 +78,7 @@ def locate(contract: Contract, frame: pl.DataFrame, context: str, path: Path, st
             month = first.strftime("%Y-%m") if first else None
         if month is None:
             raise FileRejected("no_month", f"无法确定文件“{name}”的月份，请在标题行或文件名中注明，如“2025年3月”。")
-        return None, month, street_code
+        return None, month, _table_street(frame, street_code)
     community = find_community(context, street_code)
     if community is None and "grid_code" in frame.columns and grid_communities:
         guess, share = _mode_share(frame["grid_code"].replace_strict(grid_communities, default=None))
@@ -72,3 +90,16 @@ def locate(contract: Contract, frame: pl.DataFrame, context: str, path: Path, st
             f"无法确定文件“{name}”所属的{missing}：请在标题行写明（如“华阳街道通济桥街社区{contract.title}（2025年3月）”）"
             f"或在文件名中注明社区和月份后重新报送。")
     return community, month, community
+
+
+def _table_street(frame: pl.DataFrame, scope: str) -> str:
+    """The street a grid table belongs to: its communities' street (the first 9 digits of their codes).
+
+    A street's table replaces that street's earlier table only, so a district or city installation
+    keeps one slice per street and month.
+    """
+    if "community_code" in frame.columns:
+        street, share = _mode_share(frame["community_code"].str.replace_all(r"\s", "").str.slice(0, 9))
+        if street is not None and share >= 0.5 and street.isdigit() and len(street) == 9:
+            return street
+    return scope

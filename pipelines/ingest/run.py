@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
+from ..build_scope import note_landed
 from ..config import STREET_CODE, Paths
 from . import lake
 from .contracts import SOURCES, Contract, default_contracts
@@ -236,6 +237,8 @@ class Ingestor:
             if progress:
                 progress(source, len(todo), len(todo), "")
             lake.write_ledger(self.ledger, self.paths.ledger)
+            if any(self._entries.get((f.rel, f.sha256), {}).get("status") == "landed" for f in todo):
+                note_landed(self.paths, {source})  # the next dbt build must include its descendants
             if source == "grids":
                 self._refresh_grids()
             self._anchor(source)

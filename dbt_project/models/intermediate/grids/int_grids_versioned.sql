@@ -1,5 +1,6 @@
 -- A grid version is a (grid_code, valid_from) pair; it ends the day before the next version of
--- the same code starts, or the day before the first grid table that no longer lists it.
+-- the same code starts, or the day before the first grid table of its street that no longer lists
+-- it (each street sends its own table: another street's table retires nothing).
 with
 
 grids as (
@@ -7,7 +8,7 @@ grids as (
 ),
 
 tables_received as (
-    select distinct table_as_of_date from grids
+    select distinct street_code, table_as_of_date from grids
 ),
 
 latest_attributes as (
@@ -20,7 +21,7 @@ latest_attributes as (
 ),
 
 last_listed as (
-    select grid_code, valid_from, max(table_as_of_date) as last_listed_on
+    select grid_code, valid_from, min(street_code) as street_code, max(table_as_of_date) as last_listed_on
     from grids
     group by grid_code, valid_from
 ),
@@ -32,7 +33,8 @@ retired as (
         min(tables_received.table_as_of_date) as retired_on
     from last_listed
     left join tables_received
-        on tables_received.table_as_of_date > last_listed.last_listed_on
+        on tables_received.street_code = last_listed.street_code
+        and tables_received.table_as_of_date > last_listed.last_listed_on
     group by last_listed.grid_code, last_listed.valid_from
 ),
 

@@ -9,6 +9,8 @@ renamed as (
         grid_code,
         grid_name,
         community_code,
+        -- NBS codes nest: a community's first 9 digits are its street; one street sends one table
+        substring(community_code, 1, 9) as street_code,
         community_name,
         grid_type,
         grid_type <> '常规' as is_exclusive,

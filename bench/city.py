@@ -1,0 +1,240 @@
+"""`make bench SF=0.1`: the pipeline at city scale, stage by stage, against baselines in the same run.
+
+The city is the demo generator laid over the real structure of Chengdu (pipelines/demo/city.py):
+SF=1 is every one of its 3,047 communities, a smaller SF a share of them in every street. Each
+stage runs in a child process of its own (`python -m bench.city <stage> <root>`), so that its wall
+time and peak memory (the child's and its own children's, e.g. dbt) are its alone; the parent
+collects one JSON line per stage into bench/results/city_sf<SF>.json.
+
+Stages: generation (reported, not judged) · bare reads (the ceiling for ingest) · ingest per source ·
+quality gate · dbt build · publish · a one-day incremental run (the last day's case log held back,
+then delivered) · the hand-written SQL baseline · a pandas/openpyxl sample · dashboard page queries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SCOPE = "5101"  # 成都市: the installation's scope is the whole city
+SOURCES = ("grids", "population", "cases", "patrols")
+
+
+def _paths(root: Path):
+    from pipelines.config import Paths
+
+    return Paths(raw=root / "raw", data=root / "data")
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)
+
+
+def _held_back(root: Path) -> Path:
+    return root / "held_back"
+
+
+def _hold_back_last_day(root: Path) -> str:
+    """The last day's case log waits outside raw/ for the incremental stage."""
+    last = sorted((root / "raw" / "cases").rglob("*.jsonl"))[-1]
+    target = _held_back(root) / last.relative_to(root / "raw")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(last, target)
+    return target.relative_to(root).as_posix()
+
+
+def stage_generate(root: Path, sf: float, months: int, seed: int) -> dict:
+    from pipelines.demo.city import generate_city
+
+    summary = generate_city(root / "raw", root / "truth", sf=sf, seed=seed, months=months, progress=False)
+    summary["held_back"] = _hold_back_last_day(root)
+    return {"summary": {k: v for k, v in summary.items() if k not in ("raw_dir", "truth_dir")}}
+
+
+def stage_bare(root: Path, source: str) -> dict:
+    from bench.ingest import bare_read
+    from pipelines.ingest.run import scan
+
+    files = scan(_paths(root), source)
+    t = time.perf_counter()
+    rows = sum(bare_read(f.path) for f in files)
+    return {"source": source, "files": len(files), "rows": rows, "seconds": time.perf_counter() - t}
+
+
+def stage_ingest(root: Path, source: str) -> dict:
+    from pipelines.ingest.run import Ingestor
+
+    t = time.perf_counter()
+    outcomes = Ingestor(_paths(root)).run(sources=(source,))
+    seconds = time.perf_counter() - t
+    return {"source": source, "files": len(outcomes), "seconds": seconds,
+            "rows": sum(o["rows_read"] for o in outcomes),
+            "rows_landed": sum(o["rows_landed"] for o in outcomes),
+            "rows_quarantined": sum(o["rows_quarantined"] for o in outcomes),
+            "statuses": {s: sum(o["status"] == s for o in outcomes) for s in {o["status"] for o in outcomes}}}
+
+
+def stage_quality(root: Path) -> dict:
+    from pipelines.calendar import write_calendar
+    from quality.gate import check
+
+    paths = _paths(root)
+    write_calendar(paths.lake)
+    t = time.perf_counter()
+    result = check(paths).as_dict()
+    return {"seconds": time.perf_counter() - t, "verdict": result}
+
+
+def stage_dbt(root: Path) -> dict:
+    from pipelines.pipeline import dbt_build
+
+    t = time.perf_counter()
+    checks = dbt_build(_paths(root))
+    return {"seconds": time.perf_counter() - t, "tests": checks}
+
+
+def stage_publish(root: Path) -> dict:
+    import duckdb
+
+    from pipelines.publish import publish
+
+    paths = _paths(root)
+    t = time.perf_counter()
+    publish(paths)
+    seconds = time.perf_counter() - t
+    con = duckdb.connect(str(paths.serving), read_only=True)
+    tables = con.sql("select count(*) from information_schema.tables").fetchone()[0]
+    con.close()
+    return {"seconds": seconds, "tables": tables, "mb": round(paths.serving.stat().st_size / 2**20, 1)}
+
+
+def stage_incremental(root: Path) -> dict:
+    """Deliver the held-back day and run what the daily schedule runs: new files → gate → dbt → publish."""
+    from pipelines.pipeline import run_pipeline
+
+    for held in sorted(_held_back(root).rglob("*.jsonl")):
+        target = root / "raw" / held.relative_to(_held_back(root))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(held, target)
+    t = time.perf_counter()
+    summary = run_pipeline(_paths(root))
+    return {"seconds": time.perf_counter() - t, "stages": summary.seconds, "rows_read": summary.rows_read,
+            "files": summary.files, "status": summary.status}
+
+
+def stage_kpi_sql(root: Path) -> dict:
+    from bench.kpi_baseline import measure_kpi_baseline
+
+    return measure_kpi_baseline(_paths(root))
+
+
+def stage_pandas(root: Path) -> dict:
+    from bench.pandas_baseline import measure_pandas_sample
+
+    files = sorted((root / "raw" / "population").rglob("*.xlsx"))
+    return measure_pandas_sample(files, max_files=12)
+
+
+def stage_queries(root: Path) -> dict:
+    from bench.queries import measure_page_queries
+
+    return {"pages": measure_page_queries(_paths(root), repeats=5)}
+
+
+STAGES = {"generate": stage_generate, "bare": stage_bare, "ingest": stage_ingest, "quality": stage_quality,
+          "dbt": stage_dbt, "publish": stage_publish, "incremental": stage_incremental, "kpi_sql": stage_kpi_sql,
+          "pandas": stage_pandas, "queries": stage_queries}
+
+
+def _child(stage: str, root: Path, *args: str) -> dict:
+    """Run one stage in a fresh interpreter; its last stdout line is the stage's JSON."""
+    env = os.environ | {"GRIDPULSE_STREET": SCOPE, "GRIDPULSE_RAW": str(root / "raw"),
+                        "GRIDPULSE_DATA": str(root / "data"), "GRIDPULSE_WAREHOUSE": str(root / "data" / "warehouse.duckdb")}
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "bench.city", stage, str(root), *args], env=env,
+                          stdout=subprocess.PIPE, text=True)
+    if proc.returncode:
+        raise SystemExit(f"bench stage {stage} {' '.join(args)} failed (exit {proc.returncode})")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_s"] = round(time.perf_counter() - t, 2)
+    print(f"  {stage:<12} {' '.join(args):<11} {result['wall_s']:>8.1f} s  peak {result['peak_mb']:>7.0f} MB", flush=True)
+    return result
+
+
+def run(sf: float, months: int, seed: int, work: Path) -> dict:
+    """Every stage in order on a city of scale `sf`; the raw files are kept between runs of the same SF."""
+    root = work / f"city-sf{sf:g}-m{months}-s{seed}"
+    stages: dict = {}
+    marker = root / "generated.json"
+    if not marker.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        generated = _child("generate", root, str(sf), str(months), str(seed))
+        marker.write_text(json.dumps(generated, ensure_ascii=False))
+    elif not any(_held_back(root).rglob("*.jsonl")):  # an earlier run delivered it: hold it back again
+        _hold_back_last_day(root)
+    stages["generate"] = json.loads(marker.read_text())
+    shutil.rmtree(root / "data", ignore_errors=True)
+    stages["bare"] = {s: _child("bare", root, s) for s in SOURCES}
+    stages["ingest"] = {s: _child("ingest", root, s) for s in SOURCES}
+    for name in ("quality", "dbt", "publish", "incremental", "kpi_sql", "pandas", "queries"):
+        stages[name] = _child(name, root)
+    return stages
+
+
+def main_stage(argv: list[str]) -> None:
+    stage, root, *args = argv
+    fn = STAGES[stage]
+    typed = [float(args[0]), int(args[1]), int(args[2])] if stage == "generate" else args
+    result = fn(Path(root), *typed)
+    result["peak_mb"] = _peak_mb()
+    print(json.dumps(result, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    main_stage(sys.argv[1:])
+
+
+def _rate(rows: int, seconds: float) -> int:
+    return round(rows / seconds) if seconds else 0
+
+
+def summarise(stages: dict) -> dict:
+    """The figures the issue asks for, each next to its target."""
+    ingest = []
+    for s in SOURCES:
+        i, b = stages["ingest"][s], stages["bare"][s]
+        ratio = _rate(i["rows"], i["seconds"]) / max(_rate(b["rows"], b["seconds"]), 1)
+        ingest.append({"source": s, "files": i["files"], "rows": i["rows"], "ingest_s": round(i["seconds"], 2),
+                       "ingest_rows_per_s": _rate(i["rows"], i["seconds"]), "bare_s": round(b["seconds"], 2),
+                       "bare_rows_per_s": _rate(b["rows"], b["seconds"]), "ratio": round(ratio, 2),
+                       "peak_mb": i["peak_mb"]})
+    rows = sum(r["rows"] for r in ingest)
+    total_ingest = sum(r["ingest_s"] for r in ingest)
+    total_bare = sum(r["bare_s"] for r in ingest)
+    full = total_ingest + stages["quality"]["seconds"] + stages["dbt"]["seconds"] + stages["publish"]["seconds"]
+    pages = stages["queries"]["pages"]
+    peaks = {"generate": stages["generate"]["peak_mb"], **{f"ingest {s}": stages["ingest"][s]["peak_mb"] for s in SOURCES},
+             **{k: stages[k]["peak_mb"] for k in ("quality", "dbt", "publish", "incremental", "kpi_sql", "queries")}}
+    pandas = stages["pandas"]
+    return {
+        "ingest": ingest,
+        "ingest_ratio_all": round((rows / total_ingest) / (rows / total_bare), 2) if total_ingest and total_bare else None,
+        "dbt_over_sql": round(stages["dbt"]["seconds"] / stages["kpi_sql"]["seconds"], 2),
+        "full_run_s": round(full, 1),
+        "incremental_s": round(stages["incremental"]["seconds"], 1),
+        "incremental_share": round(stages["incremental"]["seconds"] / full, 3),
+        "pages_p95_max_ms": max(p["p95_ms"] for p in pages),
+        "peak_mb": peaks,
+        "peak_mb_max": max(peaks.values()),
+        "pandas_vs_fastexcel": pandas,
+        "targets": {"ingest_ratio": ">= 0.5", "dbt_over_sql": "<= 2", "pages_p95_ms": "<= 150", "peak_mb": "<= 8192"},
+    }

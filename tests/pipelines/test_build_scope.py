@@ -1,0 +1,56 @@
+"""A daily run builds only what its new files can change, and ends with the marts a full build gives."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from pipelines import build_scope
+from pipelines.config import Paths
+from pipelines.pipeline import run_pipeline
+from tests.pipelines.operations import mart_checksums
+
+
+def _models_built(paths: Paths) -> set[str]:
+    results = json.loads((paths.data / "dbt" / "target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"].rsplit(".", 1)[-1] for r in results if r["unique_id"].startswith("model.")}
+
+
+def test_a_new_day_rebuilds_the_case_side_only_and_matches_the_full_build(ops_raw, one_go, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(ops_raw, raw)
+    held = tmp_path / "held"
+    last_day = sorted((raw / "cases").rglob("*.jsonl"))[-1]
+    held.mkdir()
+    shutil.move(last_day, held / last_day.name)
+    paths = Paths(raw=raw, data=tmp_path / "data")
+
+    first = run_pipeline(paths)
+    assert first.dbt_select is None  # no build yet: everything
+    full_models = _models_built(paths)
+
+    shutil.move(held / last_day.name, last_day)
+    daily = run_pipeline(paths)
+    assert daily.files == {"landed": 1}
+    assert daily.dbt_select == ["source:lake.cases+", *build_scope.ALWAYS]
+    built = _models_built(paths)
+    assert "fct_cases" in built and "int_kpis" in built
+    assert built < full_models and {"int_residents_tagged", "stg_population__residents"}.isdisjoint(built)
+    assert mart_checksums(paths.serving) == one_go.marts
+
+    # Nothing new: only the bookkeeping models; a changed calendar or --force: everything again.
+    assert run_pipeline(paths).dbt_select == list(build_scope.ALWAYS)
+    assert run_pipeline(paths, force=True).dbt_select is None
+    assert mart_checksums(paths.serving) == one_go.marts
+
+
+def test_data_landed_by_a_run_that_did_not_build_is_built_by_the_next(tmp_path):
+    paths = Paths(raw=tmp_path / "raw", data=tmp_path / "data")
+    paths.warehouse.parent.mkdir(parents=True)
+    paths.warehouse.touch()
+    build_scope.mark_built(paths)
+    build_scope.note_landed(paths, {"population"})  # e.g. a run the quality gate stopped
+    build_scope.note_landed(paths, {"patrols"})
+    assert build_scope.selection(paths) == ["source:lake.patrols+", "source:lake.population+", *build_scope.ALWAYS]
+    build_scope.forget(paths)  # a build started and failed: the next builds everything
+    assert build_scope.selection(paths) is None
