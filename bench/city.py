@@ -60,13 +60,11 @@ def stage_generate(root: Path, sf: float, months: int, seed: int) -> dict:
 
 
 def stage_bare(root: Path, source: str) -> dict:
-    from bench.ingest import bare_read
+    from bench.ingest import bare_reads
     from pipelines.ingest.run import scan
 
     files = scan(_paths(root), source)
-    t = time.perf_counter()
-    rows = sum(bare_read(f.path) for f in files)
-    return {"source": source, "files": len(files), "rows": rows, "seconds": time.perf_counter() - t}
+    return {"source": source, "files": len(files), **bare_reads([f.path for f in files])}
 
 
 def stage_ingest(root: Path, source: str) -> dict:
@@ -111,7 +109,7 @@ def stage_publish(root: Path) -> dict:
     publish(paths)
     seconds = time.perf_counter() - t
     con = duckdb.connect(str(paths.serving), read_only=True)
-    tables = con.sql("select count(*) from information_schema.tables").fetchone()[0]
+    tables = con.execute("select count(*) from information_schema.tables").fetchone()[0]
     con.close()
     return {"seconds": seconds, "tables": tables, "mb": round(paths.serving.stat().st_size / 2**20, 1)}
 

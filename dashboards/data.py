@@ -163,8 +163,10 @@ def cases_by_level(month: str, community_code: str | None, grid_code: str | None
 def overdue_cases(month: str, community_code: str | None, grid_code: str | None) -> pd.DataFrame:
     """Cases still open at the end of the month (or the data cut-off) and past their deadline, most overdue
     first: the rows behind the KPI marts' overdue_open_cases."""
+    # One data cut-off for the whole installation: max() keeps `cut` one row when the snapshot holds
+    # several streets (a district or city installation), instead of multiplying every case by them.
     return q("""with cut as (  -- the month's end or the data cut-off, as the KPI marts measure it
-                    select as_of_date as as_of from marts.kpi_street_monthly where month_start = ?::date)
+                    select max(as_of_date) as as_of from marts.kpi_street_monthly where month_start = ?::date)
                 select c.case_id, c.community_code, d.community_name, c.grid_code, c.category, c.subcategory,
                        c.final_level as level, c.accepted_at, c.due_date,
                        (select count(*) from marts.dim_calendar k
@@ -193,7 +195,7 @@ def grid_cases(month: str, grid_code: str) -> pd.DataFrame:
 def days_since_patrol(month: str, community_code: str | None) -> pd.DataFrame:
     """Each grid in force at the month's end: its last patrol day up to then and the days since."""
     return q("""with cut as (
-                    select as_of_date as as_of from marts.kpi_street_monthly where month_start = ?::date),
+                    select max(as_of_date) as as_of from marts.kpi_street_monthly where month_start = ?::date),
                 grids as (
                     select g.grid_code, g.grid_name, g.community_code, g.community_name, g.worker_name
                     from marts.dim_grids g cross join cut

@@ -32,8 +32,12 @@ class CityStreet:
 
     @property
     def id_prefix(self) -> str:
-        """The street code's last 6 digits (unique within Chengdu, 5101xxyyy): worker and patrol ids."""
-        return self.code[-6:]
+        """The street code's last 7 digits (unique within Chengdu, 51xxxxxxx): worker and patrol ids.
+
+        Seven, not six: a 6-digit prefix gives 11-digit worker ids such as 13100101048 that read like
+        mobile numbers, which the personal-data scans rightly refuse to tell apart.
+        """
+        return self.code[-7:]
 
     @property
     def case_prefix(self) -> str:

@@ -152,14 +152,46 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
     return RawTable(frame, None, path.stem)
 
 
-def _jsonl_fast(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame | None:
-    """Decode every line at once (polars); None when a line is not a JSON object."""
-    keys = list(dict.fromkeys(k for f in contract.fields for k in (f.name, *f.aliases)))
+def _json_valid(lines: pl.DataFrame) -> pl.Series:
+    """Which lines are valid JSON (DuckDB's json_valid over the whole column)."""
+    con = duckdb.connect()  # readers run in threads: a connection of their own
     try:
-        decoded = lines.select(ROW, pl.col("line").str.json_decode(pl.Struct({k: pl.String for k in keys}))
-                               .struct.unnest())
+        con.register("lines", lines.select("line"))
+        return con.sql("select json_valid(line) as ok from lines").pl().to_series().fill_null(False)
+    finally:
+        con.close()
+
+
+def _jsonl_fast(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame | None:
+    """Decode every line at once (polars); a broken line (a cut-off export) is flagged, not decoded.
+
+    None when a line is valid JSON but not an object, or the keys need the tolerant path.
+    """
+    keys = list(dict.fromkeys(k for f in contract.fields for k in (f.name, *f.aliases)))
+    schema = pl.Struct({k: pl.String for k in keys})
+
+    def decode(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(ROW, pl.col("line").str.json_decode(schema).struct.unnest())
+
+    invalid = pl.lit(False)
+    try:
+        decoded = decode(lines)
     except pl.exceptions.PolarsError:
-        return None
+        # Some line is broken: decode the lines that look like objects, else the ones DuckDB finds valid;
+        # the others keep their row number with every field empty.
+        text = pl.col("line").str.strip_chars()
+        try:
+            good = decode(lines.filter(text.str.starts_with("{") & text.str.ends_with("}")))
+        except pl.exceptions.PolarsError:
+            ok = _json_valid(lines)
+            if ok.all():
+                return None
+            try:
+                good = decode(lines.filter(ok))
+            except pl.exceptions.PolarsError:
+                return None
+        decoded = lines.select(ROW).join(good, on=ROW, how="left", maintain_order="left")
+        invalid = ~pl.col(ROW).is_in(good[ROW].implode())
     columns = {}
     for f in contract.fields:
         present = [k for k in (f.name, *f.aliases) if decoded[k].null_count() < decoded.height]
@@ -167,7 +199,7 @@ def _jsonl_fast(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame | None:
             columns[f.name] = pl.coalesce(present)
     if not set(contract.required) <= set(columns):
         return None  # odd key spellings: let the tolerant path normalise them
-    return decoded.select(pl.col(ROW).cast(pl.Int64), pl.lit(False).alias("_invalid_json"), **columns)
+    return decoded.select(pl.col(ROW).cast(pl.Int64), invalid.alias("_invalid_json"), **columns)
 
 
 def _jsonl_line_by_line(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame:

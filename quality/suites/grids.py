@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.ingest.locate import communities
+
 from ..batches import Batch, Context
 from ..config import Thresholds
 from ._common import labelled, required_and_not_empty, with_required
@@ -34,7 +36,9 @@ def build_suite(thresholds: Thresholds):
 
 
 def parameters(batch: Batch, context: Context, thresholds: Thresholds) -> dict:
-    return {"street_communities": context.street_communities}
+    # A grid table is one street's (its batch scope is the street code): its communities are that
+    # street's, which also keeps the value set small in a district or city installation.
+    return {"street_communities": sorted(set(communities(batch.scope).values())) or context.street_communities}
 
 
 def prepare(frame: pl.DataFrame, batch: Batch, context: Context, thresholds: Thresholds) -> pl.DataFrame:

@@ -166,8 +166,9 @@ def test_codes_and_ids_are_unique_city_wide(city):
     grids = truth["grids"]
     assert grids["grid_code"].is_unique().all() and grids["worker_id"].is_unique().all()
     assert (grids["grid_code"].str.slice(0, 12) == grids["community_code"]).all()
-    assert (grids["worker_id"].str.slice(0, 6) == grids["community_code"].str.slice(3, 6)).all()
-    assert grids["worker_id"].str.contains(r"^\d{11}$").all()
+    assert (grids["worker_id"].str.slice(0, 7) == grids["community_code"].str.slice(2, 7)).all()
+    # 12 digits: an 11-digit id starting with 1 would read like a mobile number
+    assert grids["worker_id"].str.contains(r"^\d{12}$").all()
     workers = pl.concat([_read_grid_table(p)[1]["网格员工号"] for p in (raw / "grids").iterdir()])
     assert workers.len() == 54 and workers.is_unique().all()
     cases = truth["cases"]

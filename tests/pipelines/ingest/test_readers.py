@@ -22,11 +22,23 @@ def test_fast_and_tolerant_jsonl_paths_agree():
     assert fast["handling_level"].to_list() == ["1", "3"] and fast["case_id"].to_list() == ["A1", "A2"]
 
 
-def test_a_broken_line_sends_the_file_to_the_tolerant_path():
+def test_a_broken_line_is_flagged_by_the_fast_path_as_by_the_tolerant_one():
     contract = default_contracts()["cases"]
-    lines = pl.DataFrame({"line": ['{"case_id": "A1"', json.dumps(LINES[0])]}).with_row_index(ROW, offset=1)
-    assert _jsonl_fast(lines, contract) is None
-    assert _jsonl_line_by_line(lines, contract)["_invalid_json"].to_list() == [True, False]
+    lines = pl.DataFrame({"line": ['{"case_id": "A1"', json.dumps(LINES[0], ensure_ascii=False),
+                                   json.dumps(LINES[1], ensure_ascii=False)]}).with_row_index(ROW, offset=1)
+    fast, slow = _jsonl_fast(lines, contract), _jsonl_line_by_line(lines, contract)
+    assert fast is not None
+    assert fast["_invalid_json"].to_list() == slow["_invalid_json"].to_list() == [True, False, False]
+    assert fast["case_id"].to_list() == [None, "A1", "A2"]
+    assert fast.select(sorted(slow.columns)).equals(slow.select(sorted(slow.columns)))
+
+
+def test_a_line_that_is_not_a_json_object_is_flagged_and_the_others_decoded():
+    contract = default_contracts()["cases"]
+    lines = pl.DataFrame({"line": ["[1, 2]", json.dumps(LINES[0]), "case_id: A9"]}).with_row_index(ROW, offset=1)
+    fast = _jsonl_fast(lines, contract)
+    assert fast["_invalid_json"].to_list() == [True, False, True]
+    assert fast["case_id"].to_list() == [None, "A1", None] and fast[ROW].to_list() == [1, 2, 3]
 
 
 def test_month_is_found_in_titles_and_file_names():

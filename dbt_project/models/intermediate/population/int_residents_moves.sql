@@ -1,7 +1,7 @@
 -- One row per person whose place changed between a community's register of the previous month and
 -- of this month: arrival (not a resident of the community before), departure or death (no longer
 -- a resident), transfer (still a resident, another grid). Only months whose community sent both
--- registers are compared (int_registers_received.has_previous_register).
+-- registers are compared.
 with
 
 residents as (
@@ -9,13 +9,21 @@ residents as (
     from {{ ref('stg_population__residents') }}
 ),
 
+-- (the registers themselves, not int_registers_received: that one reads the ledger, which every run
+-- changes, and moves only change when registers do)
+registers as (
+    select distinct community_code, month_start from residents
+),
+
 pairs as (
     select
-        community_code,
-        month_start,
-        cast({{ dbt.dateadd('month', -1, 'month_start') }} as date) as previous_month_start
-    from {{ ref('int_registers_received') }}
-    where has_previous_register
+        registers.community_code,
+        registers.month_start,
+        previous_month.month_start as previous_month_start
+    from registers
+    inner join registers as previous_month
+        on registers.community_code = previous_month.community_code
+        and previous_month.month_start = cast({{ dbt.dateadd('month', -1, 'registers.month_start') }} as date)
 ),
 
 residents_now as (
