@@ -49,8 +49,14 @@ def months() -> list[str]:
     return q("select distinct strftime(month_start, '%Y-%m') as m from marts.kpi_street_monthly order by m")["m"].tolist()
 
 
-def communities() -> pd.DataFrame:
-    return q("select community_code, community_name from marts.dim_communities order by community_code")
+def communities(street_code: str | None = None) -> pd.DataFrame:
+    return q("""select community_code, community_name from marts.dim_communities
+                where ? is null or street_code = ? order by community_code""", street_code, street_code)
+
+
+def streets() -> pd.DataFrame:
+    """The snapshot's streets: one for a street installation, many for a district or a city."""
+    return q("select street_code, street_name from marts.dim_streets order by street_code")
 
 
 def grids(community_code: str) -> pd.DataFrame:
@@ -59,8 +65,9 @@ def grids(community_code: str) -> pd.DataFrame:
              community_code)
 
 
-def kpi_series(community_code: str | None, grid_code: str | None = None) -> pd.DataFrame:
-    """Monthly headline KPIs of the street, one community or one grid, oldest first."""
+def kpi_series(community_code: str | None, grid_code: str | None = None, street_code: str | None = None) -> pd.DataFrame:
+    """Monthly headline KPIs of the street (`street_code`: which one, when the snapshot holds several),
+    one community or one grid, oldest first."""
     cols = ", ".join(KPI_COLUMNS)
     if grid_code is not None:
         return q(f"""select strftime(month_start, '%Y-%m') as month, {cols},
@@ -70,7 +77,9 @@ def kpi_series(community_code: str | None, grid_code: str | None = None) -> pd.D
                      order by month_start""", grid_code, community_code)
     if community_code is None:
         return q(f"""select strftime(month_start, '%Y-%m') as month, {cols}, communities_with_register,
-                            communities_total from marts.kpi_street_monthly order by month_start""")
+                            communities_total from marts.kpi_street_monthly
+                     where street_code = coalesce(?, (select min(street_code) from marts.dim_streets))
+                     order by month_start""", street_code)
     return q(f"""select strftime(month_start, '%Y-%m') as month, {cols},
                         case when has_register then 1 else 0 end as communities_with_register, 1 as communities_total
                  from marts.kpi_community_monthly where community_code = ? order by month_start""", community_code)
@@ -111,8 +120,9 @@ def _month_start(month: str) -> str:
     return f"{month}-01"
 
 
-def area_kpis(month: str, community_code: str | None, grid_code: str | None) -> pd.Series:
-    """One row of KPI columns for the selection: a grid, a community or the street, for one month."""
+def area_kpis(month: str, community_code: str | None, grid_code: str | None,
+              street_code: str | None = None) -> pd.Series:
+    """One row of KPI columns for the selection: a grid, a community or the street (`street_code`), for one month."""
     if grid_code:
         frame = q("select * from marts.kpi_grid_monthly where month_start = ?::date and grid_code = ?",
                   _month_start(month), grid_code)
@@ -120,7 +130,9 @@ def area_kpis(month: str, community_code: str | None, grid_code: str | None) -> 
         frame = q("select * from marts.kpi_community_monthly where month_start = ?::date and community_code = ?",
                   _month_start(month), community_code)
     else:
-        frame = q("select * from marts.kpi_street_monthly where month_start = ?::date", _month_start(month))
+        frame = q("""select * from marts.kpi_street_monthly where month_start = ?::date
+                     and street_code = coalesce(?, (select min(street_code) from marts.dim_streets))""",
+                  _month_start(month), street_code)
     return frame.iloc[0] if len(frame) else pd.Series(dtype=object)
 
 

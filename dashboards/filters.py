@@ -1,4 +1,4 @@
-"""The sidebar filters (period, community, grid) that every page honours.
+"""The sidebar filters (period, street when the snapshot holds several, community, grid) that every page honours.
 
 A community user's community is fixed here, so no page can show another community's figures.
 """
@@ -21,6 +21,13 @@ class Selection:
     month: str
     community_code: str | None
     grid_code: str | None
+    street_code: str | None = None  # the street whose figures "whole street" means
+
+
+def _street_options(user: User) -> list[str]:
+    """Streets to choose from: none for a street installation (one street) or a community account."""
+    streets = data.streets()
+    return [] if user.scope or len(streets) < 2 else list(streets.street_code)
 
 
 def sidebar(user: User) -> None:
@@ -31,7 +38,12 @@ def sidebar(user: User) -> None:
         return
     with st.sidebar:
         st.selectbox(t("month"), months, index=len(months) - 1, key="month")
-        communities = data.communities()
+        street_options = _street_options(user)
+        if street_options:  # a district or city installation: the street comes first
+            streets = data.streets()
+            street_names = dict(zip(streets.street_code, streets.street_name))
+            st.selectbox(t("street"), street_options, key="street", format_func=lambda s: street_names.get(s, s))
+        communities = data.communities(st.session_state.get("street") if street_options else None)
         if user.scope:
             communities = communities[communities.community_code == user.scope]
             options = list(communities.community_code)
@@ -55,5 +67,9 @@ def current(user: User) -> Selection:
     if user.scope:
         community = user.scope
     grid = st.session_state.get("grid", ALL)
+    street = st.session_state.get("street") if _street_options(user) else None
+    if community is not None and street is not None and not community.startswith(street):
+        community = None  # a community of the street chosen before
     return Selection(st.session_state.get("month") or data.months()[-1], community,
-                     None if grid == ALL or community is None else grid)
+                     None if grid == ALL or community is None else grid,
+                     community[:9] if community else street)

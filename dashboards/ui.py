@@ -122,7 +122,7 @@ def area_kpis_or_stop(sel) -> pd.Series:
     """The selection's KPI row of the month; the page stops with a note when the month has none."""
     from dashboards import data
 
-    row = data.area_kpis(sel.month, sel.community_code, sel.grid_code)
+    row = data.area_kpis(sel.month, sel.community_code, sel.grid_code, sel.street_code)
     if row.empty:
         st.info(t("no_data_for_month"))
         st.stop()
@@ -134,5 +134,7 @@ def scope_caption(sel) -> str:
 
     frame = data.communities()
     names = dict(zip(frame.community_code, frame.community_name))
-    where = names.get(sel.community_code, sel.community_code) if sel.community_code else t("whole_street")
+    streets = data.streets()
+    street = dict(zip(streets.street_code, streets.street_name)).get(sel.street_code) if len(streets) > 1 else None
+    where = names.get(sel.community_code, sel.community_code) if sel.community_code else (street or t("whole_street"))
     return f"{sel.month} · {where}" + (f" · {sel.grid_code}" if sel.grid_code else "")

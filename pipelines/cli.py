@@ -46,10 +46,18 @@ def _months(start: str, end: str) -> set[str]:
 
 
 def cmd_generate(args, paths: Paths) -> None:
-    from .demo.generator import generate
+    truth = paths.data / "demo" / "truth"
+    if args.sf is not None:  # a share of Chengdu: run it with GRIDPULSE_STREET=5101 (the city's scope)
+        from .demo.city import generate_city
 
-    summary = generate(paths.raw, paths.data / "demo" / "truth", seed=args.seed, communities=args.communities,
-                       months=args.months, progress=True)
+        if args.communities is not None:
+            raise SystemExit("--sf（全市按比例抽取社区）与 --communities 不能同时使用。")
+        summary = generate_city(paths.raw, truth, sf=args.sf, seed=args.seed, months=args.months, progress=True)
+    else:
+        from .demo.generator import generate
+
+        summary = generate(paths.raw, truth, seed=args.seed, communities=args.communities, months=args.months,
+                           progress=True)
     console.print(f"[green]演示数据已生成[/green]: {summary}")
 
 
@@ -262,6 +270,8 @@ def main(argv: list[str] | None = None) -> None:
     g.add_argument("--seed", type=int, default=2025)
     g.add_argument("--communities", type=int, default=None)
     g.add_argument("--months", type=int, default=12)
+    g.add_argument("--sf", type=float, default=None,
+                   help="instead of Huayang Street, a share of all Chengdu (1 = its 3,047 communities)")
     for name, text in (("run", "ingest new and changed files, build the warehouse and publish"),
                        ("backfill", "re-ingest every file of a month range, rebuild and publish")):
         p = sub.add_parser(name, help=text)

@@ -11,7 +11,7 @@ if data.snapshot_version() is None:
     st.stop()
 
 sel = filters.current(st.session_state["user"])
-series = data.kpi_series(sel.community_code, sel.grid_code)
+series = data.kpi_series(sel.community_code, sel.grid_code, sel.street_code)
 if sel.month not in set(series.month):  # a grid not in force that month
     st.info(t("no_data_for_month"))
     st.stop()

@@ -7,7 +7,7 @@ from dashboards import charts, data, ui
 from dashboards.i18n import labels, t
 
 sel = ui.page_start("population")
-row = data.area_kpis(sel.month, sel.community_code, sel.grid_code)
+row = data.area_kpis(sel.month, sel.community_code, sel.grid_code, sel.street_code)
 if row.empty or row.get("residents") is None or row.isna().get("residents", True):
     st.info(t("no_register_data"))
 else:

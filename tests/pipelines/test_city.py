@@ -79,3 +79,30 @@ def test_no_id_or_phone_number_in_a_city_installation(city):
     paths, _, _ = city
     hits, scanned = scan(paths.data)
     assert scanned > 0 and hits == []
+
+
+def test_leadership_picks_a_street_and_sees_that_streets_figures(city, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboards.auth import User
+
+    paths, _, _ = city
+    monkeypatch.setenv("GRIDPULSE_DATA", str(paths.data))
+    con = duckdb.connect(str(paths.serving), read_only=True)
+    try:
+        street, month, residents = con.execute(
+            """select street_code, strftime(month_start, '%Y-%m'), residents from marts.kpi_street_monthly
+               order by month_start desc, residents desc limit 1""").fetchone()
+        own = {c for (c,) in con.execute("select community_code from marts.dim_communities where street_code = ?",
+                                         [street]).fetchall()}
+    finally:
+        con.close()
+    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60)
+    at.session_state["user"] = User("leader", "街道领导", "leader")
+    at.run()
+    at.sidebar.selectbox(key="month").set_value(month).run()
+    at.sidebar.selectbox(key="street").set_value(street).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.sidebar.selectbox(key="community").options) == len(own) + 1  # 全街道 and the street's own
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["实有人口"] == f"{residents:,}"
