@@ -49,13 +49,14 @@ def table(rows: list[dict]) -> str:
 
 def city_bench(report: dict, sf: float, months: int, seed: int) -> None:
     from bench import city
+    from bench.city_summary import summarise
 
     if not 0 < sf <= 1:
         raise SystemExit("SF must be in (0, 1]: 1 is all of Chengdu's 3,047 communities")
     print(f"city benchmark: SF={sf:g}, {months} months, seed {seed} (stage, wall time, peak memory)")
     started = time.perf_counter()
     stages = city.run(sf, months, seed, WORK)
-    report |= {"sf": sf, "months": months, "seed": seed, "summary": city.summarise(stages), "stages": stages,
+    report |= {"sf": sf, "months": months, "seed": seed, "summary": summarise(stages), "stages": stages,
                "total_s": round(time.perf_counter() - started, 1)}
     out = RESULTS / f"city_sf{sf:g}.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

@@ -3,7 +3,8 @@ import json
 import polars as pl
 
 from pipelines.ingest.contracts import default_contracts
-from pipelines.ingest.readers import ROW, _jsonl_fast, _jsonl_line_by_line, find_month
+from pipelines.ingest.jsonl import _jsonl_fast, _jsonl_line_by_line
+from pipelines.ingest.readers import ROW, find_month
 
 LINES = [
     {"case_id": "A1", "time": "2025-03-05 09:00:00", "action": "上报", "level": 1, "grid_code": "g1",

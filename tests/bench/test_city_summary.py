@@ -1,0 +1,53 @@
+"""The city benchmark's arithmetic and its memory sampling, on figures made up for the test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from bench.city import SOURCES, _tree_rss_kb
+from bench.city_summary import summarise
+
+
+def _stages() -> dict:
+    ingest = {s: {"files": 2, "rows": 1_000, "seconds": 2.0, "peak_mb": 100.0} for s in SOURCES}
+    bare = {s: {"rows": 1_000, "seconds": 0.5, "peak_mb": 50.0} for s in SOURCES}
+    ingest["population"] |= {"rows": 8_000, "seconds": 4.0, "tree_peak_mb": 900.0}
+    bare["population"] |= {"rows": 8_000, "seconds": 4.0}
+    one = {"peak_mb": 10.0}
+    return {"generate": {"peak_mb": 5.0}, "ingest": ingest, "bare": bare,
+            "quality": {"seconds": 10.0, **one}, "dbt": {"seconds": 30.0, "peak_mb": 3_000.0},
+            "publish": {"seconds": 2.0, **one}, "incremental": {"seconds": 6.0, **one},
+            "kpi_sql": {"seconds": 3.0, **one}, "pandas": {"rows_per_s": 1},
+            "queries": {"pages": [{"p95_ms": 12.0}, {"p95_ms": 40.0}], **one}}
+
+
+def test_ratios_and_shares_follow_their_definitions():
+    summary = summarise(_stages())
+    ratios = {r["source"]: r["ratio"] for r in summary["ingest"]}
+    assert ratios["population"] == 1.0 and ratios["cases"] == 0.25  # (rows/2 s) / (rows/0.5 s)
+    # all sources: 11,000 rows in 10 s of ingest against 5.5 s of bare reads
+    assert summary["ingest_ratio_all"] == 0.55
+    assert summary["dbt_over_sql"] == 10.0
+    assert summary["full_run_s"] == 10.0 + 10.0 + 30.0 + 2.0 and summary["incremental_share"] == round(6 / 52, 3)
+    assert summary["pages_p95_max_ms"] == 40.0
+    assert summary["peak_mb"]["ingest population"] == 900.0 and summary["peak_mb_max"] == 3_000.0
+
+
+def test_the_memory_of_a_stage_includes_its_children():
+    child = "import time; b = bytes(1) * (300 * 2**20); time.sleep(3)"  # bytes(1) * n writes every page
+    code = f"import subprocess, sys, time; b = bytes(1) * (200 * 2**20); " \
+           f"c = subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(3); c.wait()"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        peak = 0
+        deadline = time.monotonic() + 2.5
+        while time.monotonic() < deadline:
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.1)
+    finally:
+        proc.wait()
+    assert peak > 480 * 1024  # parent's 200 MB and child's 300 MB together
+    assert _tree_rss_kb(os.getpid()) > 0
