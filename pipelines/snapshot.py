@@ -9,6 +9,7 @@ whatever the path names now, so a reader sees each new snapshot as soon as it re
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -22,7 +23,9 @@ def open_snapshot(path: Path | str) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no serving snapshot at {path}; run the pipeline first")
-    con = duckdb.connect()
+    # A big query may spill: into the system's temp folder, not a `.tmp` in whatever folder the
+    # reader (a dashboard, a report) was started from.
+    con = duckdb.connect(config={"temp_directory": str(Path(tempfile.gettempdir()) / "gridpulse-duckdb")})
     quoted = str(path).replace("'", "''")
     con.execute(f"attach '{quoted}' as serving (read_only)")
     con.execute("use serving")
