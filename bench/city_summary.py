@@ -28,6 +28,9 @@ def summarise(stages: dict) -> dict:
     total_ingest = sum(r["ingest_s"] for r in ingest)
     total_bare = sum(r["bare_s"] for r in ingest)
     full = total_ingest + stages["quality"]["seconds"] + stages["dbt"]["seconds"] + stages["publish"]["seconds"]
+    landed = sum(stages["ingest"][s].get("rows_landed", stages["ingest"][s]["rows"]) for s in SOURCES)
+    # the stages after ingest work on what landed: their rows/s are landed rows over their time
+    throughput = {k: _rate(landed, stages[k]["seconds"]) for k in ("quality", "dbt", "publish", "kpi_sql")}
     pages = stages["queries"]["pages"]
     peaks = {"generate": peak(stages["generate"]), **{f"ingest {s}": peak(stages["ingest"][s]) for s in SOURCES},
              **{k: peak(stages[k]) for k in ("quality", "dbt", "publish", "incremental", "kpi_sql", "queries")}}
@@ -35,6 +38,8 @@ def summarise(stages: dict) -> dict:
     return {
         "ingest": ingest,
         "ingest_ratio_all": round((rows / total_ingest) / (rows / total_bare), 2) if total_ingest and total_bare else None,
+        "rows_landed": landed,
+        "landed_rows_per_s": throughput,
         "dbt_over_sql": round(stages["dbt"]["seconds"] / stages["kpi_sql"]["seconds"], 2),
         "full_run_s": round(full, 1),
         "incremental_s": round(stages["incremental"]["seconds"], 1),
