@@ -22,8 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+from pipelines.ingest.contracts import SOURCES  # the ingest order: grids first
+
 SCOPE = "5101"  # 成都市: the installation's scope is the whole city
-SOURCES = ("grids", "population", "cases", "patrols")
 
 
 def _paths(root: Path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.city import SOURCES
+from pipelines.ingest.contracts import SOURCES
 
 
 def _rate(rows: int, seconds: float) -> int:

@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 from pipelines.config import DBT_PROJECT_DIR, ROOT, Paths
+from pipelines.ingest.contracts import SOURCES
 
 SQL = Path(__file__).with_name("kpi_baseline.sql")
 TABLES = ("kpi_grid_monthly_baseline", "kpi_community_monthly_baseline", "kpi_street_monthly_baseline")
-SOURCES = ("grids", "population", "cases", "patrols")
 # Columns of the baseline that kpi_community_monthly also has, compared per (community, month).
 COUNTS = ("has_register", "residents", "residents_registered", "residents_floating", "residents_foreign", "households",
           "cases_accepted", "cases_accepted_closed", "cases_closed_on_time", "cases_closed", "open_cases_at_end",

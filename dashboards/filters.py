@@ -24,10 +24,10 @@ class Selection:
     street_code: str | None = None  # the street whose figures "whole street" means
 
 
-def _street_options(user: User) -> list[str]:
-    """Streets to choose from: none for a street installation (one street) or a community account."""
+def _street_choice(user: User) -> dict[str, str]:
+    """Streets to choose from (code -> name): none for a street installation or a community account."""
     streets = data.streets()
-    return [] if user.scope or len(streets) < 2 else list(streets.street_code)
+    return {} if user.scope or len(streets) < 2 else dict(zip(streets.street_code, streets.street_name))
 
 
 def sidebar(user: User) -> None:
@@ -38,12 +38,10 @@ def sidebar(user: User) -> None:
         return
     with st.sidebar:
         st.selectbox(t("month"), months, index=len(months) - 1, key="month")
-        street_options = _street_options(user)
-        if street_options:  # a district or city installation: the street comes first
-            streets = data.streets()
-            street_names = dict(zip(streets.street_code, streets.street_name))
-            st.selectbox(t("street"), street_options, key="street", format_func=lambda s: street_names.get(s, s))
-        communities = data.communities(st.session_state.get("street") if street_options else None)
+        street_names = _street_choice(user)
+        if street_names:  # a district or city installation: the street comes first
+            st.selectbox(t("street"), list(street_names), key="street", format_func=street_names.get)
+        communities = data.communities(st.session_state.get("street") if street_names else None)
         if user.scope:
             communities = communities[communities.community_code == user.scope]
             options = list(communities.community_code)
@@ -67,7 +65,7 @@ def current(user: User) -> Selection:
     if user.scope:
         community = user.scope
     grid = st.session_state.get("grid", ALL)
-    street = st.session_state.get("street") if _street_options(user) else None
+    street = st.session_state.get("street") if _street_choice(user) else None
     if community is not None and street is not None and not community.startswith(street):
         community = None  # a community of the street chosen before
     return Selection(st.session_state.get("month") or data.months()[-1], community,

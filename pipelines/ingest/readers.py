@@ -93,12 +93,7 @@ def read_xlsx(path: Path, contract: Contract) -> RawTable:
 
 def decode_text(raw: bytes) -> str:
     """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
+    return _utf8(raw)[0]
 
 
 def _utf8(raw: bytes) -> tuple[str, bytes]:

@@ -7,8 +7,9 @@ import subprocess
 import sys
 import time
 
-from bench.city import SOURCES, _tree_rss_kb
+from bench.city import _tree_rss_kb
 from bench.city_summary import summarise
+from pipelines.ingest.contracts import SOURCES
 
 
 def _stages() -> dict:
