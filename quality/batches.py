@@ -31,6 +31,7 @@ class LandedFile:
     rows_read: int
     rows_landed: int
     rows_quarantined: int
+    lake_part: str = ""  # the part its rows landed in (a lake before parts: its slice key)
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,12 @@ class Batch:
         start = self.month_start
         return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
-    def slices(self, lake_root: Path) -> list[Path]:
-        return [lake.slice_path(lake_root, self.source, self.month, f.slice_key) for f in self.files]
+    def parts(self) -> dict[str, list[str]]:
+        """Lake part -> hashes of the batch's files landed in it."""
+        out: dict[str, list[str]] = {}
+        for f in self.files:
+            out.setdefault(f.lake_part or f.slice_key, []).append(f.file_hash)
+        return out
 
 
 def list_batches(paths: Paths, street: str = STREET_CODE) -> list[Batch]:
@@ -72,13 +77,15 @@ def list_batches(paths: Paths, street: str = STREET_CODE) -> list[Batch]:
                  else row["community_code"])
         groups.setdefault((row["source"], row["report_month"], scope), []).append(LandedFile(
             row["file_path"], row["file_hash"], row["slice_key"], row["received_at"],
-            row["rows_read"], row["rows_landed"], row["rows_quarantined"]))
+            row["rows_read"], row["rows_landed"], row["rows_quarantined"], row["lake_part"]))
     batches = [Batch(s, m, c, tuple(files)) for (s, m, c), files in groups.items()]
     return sorted(batches, key=lambda b: (order.get(b.source, 9), b.month, b.scope))
 
 
 def read_batch(paths: Paths, batch: Batch) -> pl.DataFrame:
-    frames = [pl.read_parquet(p) for p in batch.slices(paths.lake) if p.exists()]
+    frames = [lake.read_part(paths.lake, batch.source, batch.month, part, hashes)
+              for part, hashes in batch.parts().items()]
+    frames = [f for f in frames if f is not None]
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
 
@@ -94,17 +101,31 @@ class Context:
         self._ledger: pl.DataFrame | None = None
 
     @property
+    def landed(self) -> pl.DataFrame:
+        """The ledger's landed files (read once)."""
+        if self._ledger is None:
+            self._ledger = lake.read_ledger(self.paths.ledger).filter(pl.col("status") == "landed")
+        return self._ledger
+
+    def _landed_slice(self, source: str, month: str, slice_key: str) -> pl.DataFrame | None:
+        """The rows a slice's landed file holds (None when no file of it landed)."""
+        hit = self.landed.filter((pl.col("source") == source) & (pl.col("report_month") == month)
+                                 & (pl.col("slice_key") == slice_key))
+        if hit.height == 0:
+            return None
+        return lake.read_part(self.paths.lake, source, month, hit["lake_part"][0], hit["file_hash"].to_list())
+
+    @property
     def street_communities(self) -> list[str]:
         return sorted(set(communities(self.street).values()))
 
     def grid_tables(self) -> dict[str, dict[str, pl.DataFrame]]:
         if self._grid_tables is None:
             self._grid_tables = {}
-            for path in sorted((self.paths.lake / "grids").glob("month=*/*.parquet")):
-                month = path.parent.name.removeprefix("month=")
-                if month != "0000-00":  # the empty anchor slice
-                    self._grid_tables.setdefault(path.stem, {})[month] = pl.read_parquet(
-                        path, columns=["grid_code", "community_code", "grid_type", "valid_from"])
+            grids = self.landed.filter(pl.col("source") == "grids").sort("report_month", "slice_key")
+            for month, street in grids.select("report_month", "slice_key").iter_rows():  # one row per table
+                self._grid_tables.setdefault(street, {})[month] = self._landed_slice("grids", month, street).select(
+                    "grid_code", "community_code", "grid_type", "valid_from")
         return self._grid_tables
 
     def grids_as_of(self, month: str) -> pl.DataFrame:
@@ -135,25 +156,23 @@ class Context:
         """Residents (status in `statuses`) of a community's landed register of a month, if any."""
         key = (community, month)
         if key not in self._residents:
-            path = lake.slice_path(self.paths.lake, "population", month, community)
-            self._residents[key] = pl.scan_parquet(path).filter(
-                pl.col("residence_status").is_in(statuses)).select(pl.len()).collect().item() if path.exists() else None
+            register = self._landed_slice("population", month, community)
+            self._residents[key] = None if register is None else register.filter(
+                pl.col("residence_status").is_in(statuses)).height
         return self._residents[key]
 
     def previous_register(self, community: str, month: str) -> str | None:
         """The latest month before `month` with a landed register of the community."""
-        months = sorted(p.parent.name.removeprefix("month=") for p in
-                        (self.paths.lake / "population").glob(f"month=*/{community}.parquet"))
-        earlier = [m for m in months if m < month and m != "0000-00"]
+        months = sorted(self.landed.filter((pl.col("source") == "population") & (pl.col("slice_key") == community))
+                        ["report_month"].to_list())
+        earlier = [m for m in months if m < month]
         return earlier[-1] if earlier else None
 
     def earlier_files_digest(self, source: str, month: str) -> str:
         """A digest of the landed files of `source` before `month` (a check that reads history uses it)."""
         import hashlib
 
-        if self._ledger is None:
-            self._ledger = lake.read_ledger(self.paths.ledger).filter(pl.col("status") == "landed")
-        hashes = self._ledger.filter((pl.col("source") == source) & (pl.col("report_month") < month)).sort(
+        hashes = self.landed.filter((pl.col("source") == source) & (pl.col("report_month") < month)).sort(
             "file_path")["file_hash"].to_list()
         return hashlib.sha256("".join(hashes).encode()).hexdigest()[:16]
 

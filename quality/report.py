@@ -116,9 +116,9 @@ def _months(files: pl.DataFrame, checks: pl.DataFrame, month: str, due_day: int)
 
 def _quarantine(paths: Paths, landed: pl.DataFrame) -> pl.DataFrame:
     frames = []
-    for source, month, slice_key, file_path in landed.select("source", "report_month", "slice_key",
-                                                             "file_path").iter_rows():
-        path = lake.slice_path(paths.quarantine, source, month, slice_key)
+    for source, month, part, file_path in landed.select("source", "report_month", "lake_part",
+                                                        "file_path").iter_rows():
+        path = lake.part_path(paths.quarantine, source, month, part)
         if path.exists():
             q = pl.read_parquet(path).filter(pl.col("file_path") == file_path)
             frames.append(q.select("source", "file_path", "source_row",

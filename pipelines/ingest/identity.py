@@ -82,15 +82,23 @@ def check_char(base17: pl.Expr) -> pl.Expr:
 
 
 def add_id_columns(frame: pl.DataFrame, text_col: str) -> pl.DataFrame:
-    """Add `_id_text`, `_id_full` (18-digit form), `_id_error`, `_id_birth`, `_id_sex`, `_id_region`.
+    """Add `_id_text`, `_id_full` (18-digit form), `_id_error`, `_id_birth`, `_id_sex`, `_id_region`,
+    `_id_passport` (looks like a passport number).
 
-    Computed in stages so that each intermediate column is evaluated once.
+    Worked out once per distinct text (a register re-sent monthly repeats each number) and joined back.
     """
+    distinct = _id_columns(frame.select(pl.col(text_col).unique()), text_col)
+    return frame.join(distinct, on=text_col, how="left", nulls_equal=True, maintain_order="left")
+
+
+def _id_columns(frame: pl.DataFrame, text_col: str) -> pl.DataFrame:
+    """The columns of `add_id_columns`, computed in stages so that each one is evaluated once."""
     s = pl.col("_id_text")
     frame = frame.with_columns(
         _id_text=pl.col(text_col).str.replace_all(r"\s", "").str.to_uppercase())
     frame = frame.with_columns(
-        _id_is18=s.str.contains(r"^\d{17}[\dX]$"), _id_is15=s.str.contains(r"^\d{15}$"))
+        _id_is18=s.str.contains(r"^\d{17}[\dX]$"), _id_is15=s.str.contains(r"^\d{15}$"),
+        _id_passport=s.str.contains(r"^[A-Z0-9]{5,20}$").fill_null(False))  # what a foreigner's number looks like
     frame = frame.with_columns(
         _id_base=pl.when("_id_is18").then(s.str.slice(0, 17))
         .when("_id_is15").then(s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9)))
@@ -112,7 +120,7 @@ def add_id_columns(frame: pl.DataFrame, text_col: str) -> pl.DataFrame:
 
 def mask_name(name: pl.Expr) -> pl.Expr:
     """张三 -> 张*, 欧阳娜娜 -> 欧***."""
-    return name.str.slice(0, 1) + pl.lit("*").repeat_by(name.str.len_chars() - 1).list.join("")
+    return name.str.slice(0, 1) + pl.lit("*" * 64).str.slice(0, name.str.len_chars() - 1)
 
 
 def mask_phone(phone: pl.Expr) -> pl.Expr:

@@ -1,7 +1,13 @@
 """The Parquet lake, the quarantine and the file ledger (DESIGN.md §4).
 
-Slices are files `lake/<source>/month=YYYY-MM/<slice>.parquet`; writing a slice replaces it
-atomically, so a corrected re-submission or a backfill never duplicates rows.
+A slice is what one submission replaces (a community's month, a day's case log, a street's grid
+table). Slices land in part files `lake/<source>/month=YYYY-MM/<part>.parquet`, one part per month of
+an ingest batch, so a backfill of thousands of small files writes a few dozen parts instead of a file
+each. Rows carry `slice_key` and `file_hash`, and the ledger names each landed file's part
+(`lake_part`): a corrected re-submission drops the earlier file's rows from its part before the new
+ones land, so re-runs and backfills never duplicate rows. The quarantine mirrors the layout under
+`_quarantine/`. A lake written before parts existed holds one slice per file, named after its slice:
+`read_ledger` gives such entries their slice key as part.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ LEDGER_SCHEMA = {
     "report_month": pl.String, "slice_key": pl.String, "sheet": pl.String, "received_at": pl.Datetime("us"),
     "rows_read": pl.Int64, "rows_landed": pl.Int64, "rows_quarantined": pl.Int64, "status": pl.String,
     "reject_code": pl.String, "message": pl.String, "duplicate_of": pl.String, "ingested_at": pl.Datetime("us"),
+    "lake_part": pl.String,
 }
 QUARANTINE_SCHEMA = {
     "source": pl.String, "file_path": pl.String, "file_hash": pl.String, "sheet": pl.String,
@@ -31,14 +38,40 @@ def write_atomic(frame: pl.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def slice_path(root: Path, source: str, month: str, slice_key: str) -> Path:
-    return root / source / f"month={month}" / f"{slice_key}.parquet"
+def part_path(root: Path, source: str, month: str, part: str) -> Path:
+    return root / source / f"month={month}" / f"{part}.parquet"
+
+
+def read_part(root: Path, source: str, month: str, part: str, hashes: list[str]) -> pl.DataFrame | None:
+    """The rows the files with these hashes landed in a part (None when the part is gone)."""
+    path = part_path(root, source, month, part)
+    if not path.exists():
+        return None
+    return pl.scan_parquet(path).filter(pl.col("file_hash").is_in(hashes)).collect()
+
+
+def drop_files(root: Path, source: str, month: str, part: str, hashes: set[str]) -> None:
+    """Remove the rows of these files from a part (the part goes when nothing is left)."""
+    path = part_path(root, source, month, part)
+    if not path.exists():
+        return
+    frame = pl.read_parquet(path)
+    kept = frame.filter(~pl.col("file_hash").is_in(list(hashes)))
+    if kept.height == 0:
+        path.unlink()
+    elif kept.height < frame.height:
+        write_atomic(kept, path)
 
 
 def read_ledger(path: Path) -> pl.DataFrame:
-    if path.exists():
-        return pl.read_parquet(path)
-    return pl.DataFrame(schema=LEDGER_SCHEMA)
+    if not path.exists():
+        return pl.DataFrame(schema=LEDGER_SCHEMA)
+    ledger = pl.read_parquet(path)
+    if "lake_part" not in ledger.columns:
+        ledger = ledger.with_columns(lake_part=pl.lit(None, pl.String))
+    # a file landed before parts existed has its slice to itself, named after the slice
+    return ledger.with_columns(lake_part=pl.when(pl.col("status").is_in(["landed", "superseded"]))
+                               .then(pl.coalesce("lake_part", "slice_key")))
 
 
 def write_ledger(ledger: pl.DataFrame, path: Path) -> None:

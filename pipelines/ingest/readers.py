@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import polars as pl
 
 from .contracts import Contract, normalize_header
@@ -21,6 +22,7 @@ from .table import ROW, RawTable
 
 HEADER_SCAN_ROWS = 15
 TOTAL_MARKERS = ("合计", "总计", "小计")
+FILL, LEAD = "_fill", "_lead"  # helper columns of a file's frame until `drop_filler`
 
 
 def _score(cells: list, aliases: dict[str, str]) -> int:
@@ -49,21 +51,42 @@ def _locate_header(grid: pl.DataFrame, aliases: dict[str, str]) -> tuple[int, li
 
 def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, str], first_row: int,
                row_offset: int) -> pl.DataFrame:
-    """Select the mapped columns from the data rows, drop blank and totals rows."""
-    data = grid.slice(first_row).with_row_index(ROW, offset=first_row + row_offset)
-    cols = grid.columns
-    # blank: every cell empty (readers give null for empty cells; a lone space counts as empty)
-    blank = pl.concat_str([pl.col(c).fill_null("") for c in cols]).str.strip_chars().str.len_bytes() == 0
-    # a totals row names itself in one of its first cells (合计 / 合　计 / 总计 / 小计)
-    total = pl.any_horizontal([pl.col(c).str.replace_all(r"\s", "").is_in(TOTAL_MARKERS).fill_null(False)
-                               for c in cols[:3]])
-    data = data.filter(~blank & ~total)
+    """The data rows under canonical column names, built without a query of their own.
+
+    Blank and totals rows are dropped later over a whole batch of files (`drop_filler`), which costs
+    one pass instead of several per file: for that the frame also carries the columns no field maps
+    (`_fill<i>`) and the row's first three cells (`_lead<i>`).
+    """
+    data = grid.slice(first_row)
+    start = first_row + row_offset
+    columns = [pl.Series(ROW, np.arange(start, start + data.height, dtype=np.int64))]
     picked: dict[str, str] = {}
-    for col, head in zip(cols, header):
+    rest = []
+    for col, head in zip(grid.columns, header):
         name = aliases.get(head or "")
         if name and name not in picked:
             picked[name] = col
-    return data.select(pl.col(ROW).cast(pl.Int64), *[pl.col(c).cast(pl.String).alias(n) for n, c in picked.items()])
+        else:
+            rest.append(col)
+    columns += [data.get_column(c).alias(n) for n, c in picked.items()]
+    columns += [data.get_column(c).alias(f"{FILL}{i}") for i, c in enumerate(rest)]
+    columns += [data.get_column(c).alias(f"{LEAD}{i}") for i, c in enumerate(grid.columns[:3])]
+    return pl.DataFrame([c if c.dtype == pl.String else c.cast(pl.String) for c in columns[1:]]).insert_column(
+        0, columns[0])
+
+
+def drop_filler(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop blank rows (every cell empty; a lone space counts as empty) and totals rows (合计 / 合　计 /
+    总计 / 小计 in one of the first three cells), then the helper columns `_canonical` added."""
+    lead = [c for c in frame.columns if c.startswith(LEAD)]
+    if not lead:
+        return frame
+    cells = [c for c in frame.columns if not c.startswith("_") or c.startswith(FILL)]
+    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars().str.len_bytes() == 0)
+                               for c in cells]) if cells else pl.lit(True)
+    total = pl.any_horizontal([pl.col(c).str.replace_all(r"\s", "").is_in(TOTAL_MARKERS).fill_null(False)
+                               for c in lead])
+    return frame.filter(~blank & ~total).drop(lead + [c for c in frame.columns if c.startswith(FILL)])
 
 
 def read_xlsx(path: Path, contract: Contract) -> RawTable:

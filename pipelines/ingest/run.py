@@ -22,7 +22,7 @@ from .contracts import SOURCES, Contract, default_contracts
 from .errors import FileRejected
 from .identity import Pseudonymiser, pii_key
 from .locate import locate
-from .readers import RawTable, read_file
+from .readers import RawTable, drop_filler, read_file
 from .validate import month_bounds, validate
 
 log = logging.getLogger("gridpulse.ingest")
@@ -96,7 +96,24 @@ class Ingestor:
         self._landed: dict[tuple[str, str, str], tuple[str, str]] = {}
         for e in lake.read_ledger(paths.ledger).to_dicts():
             self._put(e)
+        self._sweep()
         self._refresh_grids()
+
+    def _sweep(self) -> None:
+        """Remove parts no landed file names: what a run that stopped before writing its ledger left.
+
+        Their files are not in the ledger, so they are ingested again; without the sweep their rows
+        would then be in the lake twice.
+        """
+        named = {(e["source"], e["report_month"], e["lake_part"]) for e in self._entries.values()
+                 if e["status"] == "landed"}
+        for root in (self.paths.lake, self.paths.quarantine):
+            for source in SOURCES:
+                for path in (root / source).glob("month=*/*.parquet"):
+                    month = path.parent.name.removeprefix("month=")
+                    if path.stem != "_empty" and (source, month, path.stem) not in named:
+                        log.warning("removing %s: no landed file in the ledger names it", path)
+                        path.unlink()
 
     @property
     def entries(self) -> list[dict]:
@@ -151,8 +168,7 @@ class Ingestor:
             return None
         contract = self.contracts[f.source]
         if isinstance(read, FileRejected):
-            log.warning("rejected %s: %s", f.rel, read.code)
-            self._record(f, status="rejected", reject_code=read.code, message=read.message)
+            self._reject(f, read)
             return None
         table, community, month, slice_key = read
         in_batch[f.sha256] = f.rel
@@ -162,7 +178,7 @@ class Ingestor:
         return Prepared(f, table, community, month, slice_key, end, day_end)
 
     def _land(self, source: str, batch: list["Prepared"]) -> None:
-        """Validate a batch of files in one pass, then write each file's slice in arrival order."""
+        """Validate a batch of files in one pass, then write one part per month of the batch."""
         if not batch:
             return
         contract = self.contracts[source]
@@ -173,39 +189,88 @@ class Ingestor:
                               schema={"_file": pl.Int32, "_month_end": pl.Datetime("us"), "_file_end": pl.Datetime("us")})
         per_row = bounds[np.repeat(np.arange(len(batch)), heights)]
         frame = pl.concat([p.table.frame for p in batch], how="diagonal_relaxed").with_columns(per_row.get_columns())
+        frame = drop_filler(frame)
+        read = dict(frame.group_by("_file").len().iter_rows())
+        for i, p in enumerate(batch):
+            if not read.get(i):
+                self._reject_empty(p.file)
         ctx = {"month_end": pl.col("_month_end"), "file_end": pl.col("_file_end"),
                "known_grids": self.known_grids if source != "grids" else None}
         landed, quarantined = validate(frame, contract, ctx, self.key, group="_file")
-        landed_parts = landed.partition_by("_file", as_dict=True, include_key=False)
-        quarantined_parts = quarantined.partition_by("_file", as_dict=True, include_key=False)
-        empty_landed, empty_quarantined = landed.clear().drop("_file"), quarantined.clear().drop("_file")
+        counts = {i: (n, read[i] - n) for i, n in landed.group_by("_file").len().iter_rows()}
+        # A slice met twice keeps the later file: the earlier one is superseded before it lands.
+        last = {(p.month, p.slice_key): i for i, p in enumerate(batch) if read.get(i)}
+        keep = sorted(last.values())
+        self._retire([batch[i] for i in keep])
+        parts = self._write_parts(source, batch, keep, landed, quarantined)
         for i, p in enumerate(batch):
-            self._write(p, landed_parts.get((i,), empty_landed), quarantined_parts.get((i,), empty_quarantined))
+            if read.get(i):
+                n_landed, n_quarantined = counts.get(i, (0, read[i]))
+                status = "landed" if i in parts else "superseded"
+                log.info("%s %s: %d read, %d landed, %d quarantined", status, p.file.rel, read[i], n_landed,
+                         n_quarantined)
+                self._record(p.file, community_code=p.community, report_month=p.month, slice_key=p.slice_key,
+                             sheet=p.table.sheet, rows_read=read[i], rows_landed=n_landed,
+                             rows_quarantined=n_quarantined, status=status, lake_part=parts.get(i))
 
-    def _write(self, p: "Prepared", landed: pl.DataFrame, quarantined: pl.DataFrame) -> None:
-        f = p.file
-        lineage = {"source_file": pl.lit(f.rel), "source_sheet": pl.lit(p.table.sheet, pl.String),
-                   "file_hash": pl.lit(f.sha256), "report_month": pl.lit(p.month)}
-        if p.community:
-            lineage["community_code"] = pl.lit(p.community)
-        landed = landed.with_columns(**lineage)  # rows keep the file's order through validation
-        lake.write_atomic(landed, lake.slice_path(self.paths.lake, f.source, p.month, p.slice_key))
-        qpath = lake.slice_path(self.paths.quarantine, f.source, p.month, p.slice_key)
-        if quarantined.height:
-            q = quarantined.with_columns(source=pl.lit(f.source), file_path=pl.lit(f.rel), file_hash=pl.lit(f.sha256),
-                                         sheet=pl.lit(p.table.sheet, pl.String), report_month=pl.lit(p.month),
-                                         slice_key=pl.lit(p.slice_key))
-            lake.write_atomic(q.select(list(lake.QUARANTINE_SCHEMA)), qpath)
-        else:
-            qpath.unlink(missing_ok=True)
-        earlier = self._landed.get((f.source, p.month, p.slice_key))
-        if earlier and earlier[1] != f.sha256 and self._entries[earlier]["status"] == "landed":
-            self._entries[earlier]["status"] = "superseded"  # the slice's earlier submission is replaced
-        read = p.table.frame.height
-        log.info("landed %s: %d read, %d landed, %d quarantined", f.rel, read, landed.height, quarantined.height)
-        self._record(f, community_code=p.community, report_month=p.month, slice_key=p.slice_key,
-                     sheet=p.table.sheet, rows_read=read, rows_landed=landed.height,
-                     rows_quarantined=quarantined.height, status="landed")
+    def _retire(self, landing: list["Prepared"]) -> None:
+        """Drop from the lake and the quarantine the rows of each slice's earlier file."""
+        gone: dict[tuple[str, str, str], set[str]] = {}
+        for p in landing:
+            earlier = self._landed.pop((p.file.source, p.month, p.slice_key), None)
+            if earlier and self._entries.get(earlier, {}).get("status") == "landed":
+                e = self._entries[earlier]
+                gone.setdefault((e["source"], e["report_month"], e["lake_part"]), set()).add(e["file_hash"])
+                if earlier != (p.file.rel, p.file.sha256):
+                    e["status"] = "superseded"
+        for (source, month, part), hashes in gone.items():
+            lake.drop_files(self.paths.lake, source, month, part, hashes)
+            lake.drop_files(self.paths.quarantine, source, month, part, hashes)
+
+    def _write_parts(self, source: str, batch: list["Prepared"], keep: list[int], landed: pl.DataFrame,
+                     quarantined: pl.DataFrame) -> dict[int, str]:
+        """Write the kept files' rows, one lake part (and quarantine part) per month; file -> part."""
+        files = pl.DataFrame({
+            "_file": keep, "source_file": [batch[i].file.rel for i in keep],
+            "source_sheet": [batch[i].table.sheet for i in keep], "file_hash": [batch[i].file.sha256 for i in keep],
+            "report_month": [batch[i].month for i in keep], "slice_key": [batch[i].slice_key for i in keep],
+            **({"community_code": [batch[i].community for i in keep]} if self.contracts[source].slice == "community_month"
+               else {})}, schema_overrides={"_file": pl.Int32, "source_sheet": pl.String})
+        # rows keep their file's order through validation; the files keep their arrival order
+        rows = landed.drop([c for c in files.columns if c in landed.columns and c != "_file"]).join(
+            files, on="_file", how="inner", maintain_order="left")
+        bad = quarantined.join(files.select("_file", pl.col("source_file").alias("file_path"), "file_hash",
+                                            pl.col("source_sheet").alias("sheet"), "report_month", "slice_key"),
+                               on="_file", how="inner", maintain_order="left").with_columns(source=pl.lit(source))
+        parts: dict[int, str] = {}
+        by_month: dict[str, list[int]] = {}
+        for i in keep:
+            by_month.setdefault(batch[i].month, []).append(i)
+        for month, members in by_month.items():
+            part = "part-" + hashlib.sha256("".join(batch[i].file.sha256 for i in members).encode()).hexdigest()[:16]
+            lake.write_atomic(rows.filter(pl.col("report_month") == month).drop("_file"),
+                              lake.part_path(self.paths.lake, source, month, part))
+            q = bad.filter(pl.col("report_month") == month)
+            qpath = lake.part_path(self.paths.quarantine, source, month, part)
+            if q.height:
+                lake.write_atomic(q.select(list(lake.QUARANTINE_SCHEMA)), qpath)
+            else:
+                qpath.unlink(missing_ok=True)
+            parts |= dict.fromkeys(members, part)
+        return parts
+
+    def _reject_empty(self, f: RawFile) -> None:
+        """A file whose rows were all blank or totals; a copy of it met in the same batch goes with it."""
+        self._reject(f, FileRejected("empty", f"文件“{f.path.name}”没有数据行，请确认已填写后重新报送。"))
+        for path in self._by_hash.get(f.sha256, ()):
+            e = self._entries[(path, f.sha256)]
+            if e["status"] == "duplicate" and e["duplicate_of"] == f.rel:
+                e |= {"status": "rejected", "duplicate_of": None, "reject_code": "empty",
+                      "message": f"文件“{Path(path).name}”没有数据行，请确认已填写后重新报送。"}
+
+    def _reject(self, f: RawFile, exc: FileRejected) -> None:
+        log.warning("rejected %s: %s", f.rel, exc.code)
+        self._record(f, status="rejected", reject_code=exc.code, message=exc.message)
 
     def pending(self, source: str, months: set[str] | None, force: bool) -> list[RawFile]:
         files = scan(self.paths, source)
@@ -246,7 +311,7 @@ class Ingestor:
 
     def _anchor(self, source: str) -> None:
         """Give dbt a typed, empty slice to read when a source has no data yet."""
-        anchor = lake.slice_path(self.paths.lake, source, "0000-00", "_empty")
+        anchor = lake.part_path(self.paths.lake, source, "0000-00", "_empty")
         if any(p.name != anchor.name for p in (self.paths.lake / source).glob("month=*/*.parquet")):
             anchor.unlink(missing_ok=True)
         elif not anchor.exists():
@@ -257,7 +322,7 @@ class Ingestor:
                 source_file=pl.lit(None, pl.String), source_sheet=pl.lit(None, pl.String),
                 file_hash=pl.lit(None, pl.String), report_month=pl.lit(None, pl.String),
                 community_code=pl.lit(None, pl.String)), anchor)
-        qanchor = lake.slice_path(self.paths.quarantine, "_anchor", "0000-00", "_empty")
+        qanchor = lake.part_path(self.paths.quarantine, "_anchor", "0000-00", "_empty")
         if not qanchor.exists():
             lake.write_atomic(pl.DataFrame(schema=lake.QUARANTINE_SCHEMA), qanchor)
 

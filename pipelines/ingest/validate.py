@@ -30,9 +30,22 @@ FOLDED_TYPES = {"text", "code", "grid_code", "community_code", "int", "date", "d
 NFKC_VARIANT = r"[^\x00-\x7F\u3400-\u4DBF\u4E00-\u9FFF]"
 
 
+# Types whose value is an expensive pure function of the cell text, computed once per distinct text: a
+# register re-sent every month repeats each birth date, name and phone number about once a month.
+DISTINCT_TYPES = {"date", "person_name", "phone"}
+
+
 def _text(name: str) -> pl.Expr:
-    t = pl.col(name).str.strip_chars()
-    return pl.when(t.str.len_bytes() > 0).then(t)
+    return pl.col(name).str.strip_chars().replace("", None)
+
+
+def by_value(series: pl.Series, expr: pl.Expr) -> pl.Series:
+    """`expr` (a pure function of the column `series` is named after) once per distinct value."""
+    values = series.unique().drop_nulls()
+    if values.len() == 0 or values.len() > series.len() // 2:
+        return series.to_frame().select(expr).to_series()
+    mapped = values.to_frame().select(expr).to_series()
+    return series.replace_strict(values, mapped, default=None, return_dtype=mapped.dtype).alias(mapped.name)
 
 
 def _fold(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -44,12 +57,18 @@ def _fold(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """
     if not columns or frame.height == 0:
         return frame
-    flags = frame.select(pl.col(c).str.contains(NFKC_VARIANT).fill_null(False).alias(c) for c in columns)
+    # a cell of ASCII only (the cheap test) cannot change; the others are tested with the regex
+    wide = frame.select((pl.col(c).str.len_bytes() != pl.col(c).str.len_chars()).fill_null(False).alias(c)
+                        for c in columns)
     changed = {}
-    for c in [c for c, n in zip(columns, flags.sum().row(0)) if n]:
-        rows = flags[c].arg_true()
-        folded = frame[c].gather(rows).str.normalize("NFKC").str.strip_chars()
-        changed[c] = frame[c].scatter(rows, folded.replace("", None))
+    for c in [c for c, n in zip(columns, wide.sum().row(0)) if n]:
+        rows = wide[c].arg_true()
+        cells = frame[c].gather(rows)
+        variant = cells.str.contains(NFKC_VARIANT)
+        if not variant.any():
+            continue
+        rows, cells = rows.filter(variant), cells.filter(variant)
+        changed[c] = frame[c].scatter(rows, cells.str.normalize("NFKC").str.strip_chars().replace("", None))
     return frame.with_columns(**changed) if changed else frame
 
 
@@ -133,8 +152,7 @@ def _error(f: Field, ctx: dict) -> pl.Expr:
     elif f.type == "id_number":
         error = pl.col("_id_error")
         if f.foreign_if:
-            foreign = (_t(f.foreign_if["field"]) == f.foreign_if["value"]) & pl.col("_id_text").str.contains(
-                r"^[A-Z0-9]{5,20}$")
+            foreign = (_t(f.foreign_if["field"]) == f.foreign_if["value"]) & pl.col("_id_passport")
             error = pl.when(foreign).then(None).otherwise(error)
     if f.required:
         error = pl.when(t.is_null()).then(pl.lit("missing_required")).otherwise(error)
@@ -148,6 +166,18 @@ def _shown(f: Field) -> pl.Expr:
     if f.type == "id_number":
         return identity.mask_id(_t(f.name))
     return _t(f.name)
+
+
+def _explain(frame: pl.DataFrame, failed: pl.Expr, value: pl.Expr) -> pl.DataFrame:
+    """Add `_field` and `_value` of each failing row, computed on the failing rows only."""
+    bad = frame["_reason"].is_not_null()
+    field = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("_field")
+    shown = field.alias("_value")
+    if bad.any():
+        rows = bad.arg_true()
+        explained = frame[rows].select(_field=failed, _value=value.cast(pl.String))
+        field, shown = field.scatter(rows, explained["_field"]), shown.scatter(rows, explained["_value"])
+    return frame.with_columns(field, shown)
 
 
 def _finish_identity(frame: pl.DataFrame, key: "bytes | identity.Pseudonymiser") -> pl.DataFrame:
@@ -182,11 +212,13 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
     if id_fields:
         frame = identity.add_id_columns(frame, f"_t_{id_fields[0].name}")
         foreign_if = id_fields[0].foreign_if
-        foreign = ((_t(foreign_if["field"]) == foreign_if["value"]) & pl.col("_id_text").str.contains(
-            r"^[A-Z0-9]{5,20}$")) if foreign_if else pl.lit(False)
+        foreign = ((_t(foreign_if["field"]) == foreign_if["value"]) & pl.col("_id_passport")) if foreign_if \
+            else pl.lit(False)
         frame = frame.with_columns(_id_foreign=foreign.fill_null(False))
     values = {k: v for f in fields for k, v in _values(f, ctx).items()}
-    frame = frame.with_columns(**values)
+    distinct = [by_value(frame[f"_t_{f.name}"], values[f.name].alias(f.name)) for f in fields
+                if f.type in DISTINCT_TYPES and f.name in table_frame.columns]
+    frame = frame.with_columns(*distinct, **{k: v for k, v in values.items() if k not in {d.name for d in distinct}})
     errors = [(f.name, _error(f, ctx)) for f in fields]
     if "_invalid_json" in frame.columns:
         errors.insert(0, ("_json", pl.when(pl.col("_invalid_json")).then(pl.lit("invalid_json"))))
@@ -194,7 +226,7 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
     reason = pl.coalesce([e for _, e in errors])
     failed = pl.coalesce([pl.when(e.is_not_null()).then(pl.lit(n.lstrip("_"))) for n, e in errors])
     value = pl.coalesce([pl.when(e.is_not_null()).then(shown[n]) for n, e in errors if n in shown])
-    frame = frame.with_columns(_reason=reason, _field=failed, _value=value)
+    frame = _explain(frame.with_columns(_reason=reason), failed, value)
     for rule in contract.rules:
         a, b = pl.col(rule["earlier"]), pl.col(rule["later"])
         broken = pl.col("_reason").is_null() & (b < a)
@@ -206,18 +238,21 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
     ok = pl.col("_reason").is_null()
     dup = ok & ~pl.struct([ok.alias("_ok"), *[pl.col(c) for c in carry],
                            *(key_cols or [pl.col(c) for c in values])]).is_first_distinct()
-    frame = frame.with_columns(
-        _reason=pl.when(dup).then(pl.lit("duplicate_row")).otherwise(pl.col("_reason")),
-        _field=pl.when(dup).then(pl.lit(",".join(contract.key) or "*")).otherwise(pl.col("_field")),
-        _value=pl.when(dup).then(None).otherwise(pl.col("_value")),
-    )
+    dup = frame.select(dup).to_series()
+    if dup.any():  # few rows: set on those only
+        rows = dup.arg_true()
+        n = len(rows)
+        frame = frame.with_columns(
+            frame["_reason"].scatter(rows, pl.repeat("duplicate_row", n, eager=True)),
+            frame["_field"].scatter(rows, pl.repeat(",".join(contract.key) or "*", n, eager=True)),
+            frame["_value"].scatter(rows, pl.repeat(None, n, dtype=pl.String, eager=True)))
+    id_cols = ["_id_full", "_id_text", "_id_birth", "_id_sex", "_id_region", "_id_foreign"] if id_fields else []
+    frame = frame.select(*carry, ROW, *values, *id_cols, "_reason", "_field", "_value")  # before filtering: narrower
     quarantined = frame.filter(pl.col("_reason").is_not_null()).select(
         *carry, pl.col(ROW).alias("source_row"), pl.col("_field").alias("field"), pl.col("_value").alias("value"),
         pl.col("_reason").alias("reason_code"),
         pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误").alias("reason"))
-    landed = frame.filter(pl.col("_reason").is_null())
-    id_cols = ["_id_full", "_id_text", "_id_birth", "_id_sex", "_id_region", "_id_foreign"] if id_fields else []
-    landed = landed.select(*carry, ROW, *values, *id_cols)
+    landed = frame.filter(pl.col("_reason").is_null()).select(*carry, ROW, *values, *id_cols)
     if id_fields:
         landed = _finish_identity(landed, key)
     return landed.rename({ROW: "source_row"}), quarantined

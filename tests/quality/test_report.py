@@ -90,10 +90,10 @@ def test_quarantine_by_reason_counts_the_quarantined_rows(quality_demo, workbook
     landed = lake.read_ledger(quality_demo.paths.ledger).filter(
         (pl.col("community_code") == ZHENGDONG) & (pl.col("report_month") == "2025-01")
         & (pl.col("status") == "landed"))
-    kept = pl.concat([pl.read_parquet(lake.slice_path(quality_demo.paths.quarantine, s, m, k))
+    kept = pl.concat([pl.read_parquet(lake.part_path(quality_demo.paths.quarantine, s, m, k))
                       .filter(pl.col("file_path") == f)
-                      for s, m, k, f in landed.select("source", "report_month", "slice_key", "file_path").iter_rows()
-                      if lake.slice_path(quality_demo.paths.quarantine, s, m, k).exists()])
+                      for s, m, k, f in landed.select("source", "report_month", "lake_part", "file_path").iter_rows()
+                      if lake.part_path(quality_demo.paths.quarantine, s, m, k).exists()])
     assert detail.height == kept.height == landed["rows_quarantined"].sum() > 0
     by_reason = dict(kept.group_by("reason").len().iter_rows())
     shown = dict(reasons.group_by(c["reason"]).agg(pl.col(c["rows"]).sum()).iter_rows())
