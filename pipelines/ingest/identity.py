@@ -56,14 +56,16 @@ class Pseudonymiser:
         self._opad = bytes(b ^ 0x5C for b in block)
         self._limit = limit
         self._known = pl.DataFrame(schema={"v": pl.String, "h": pl.String})
+        self._con: duckdb.DuckDBPyConnection | None = None  # in memory; opened on first use
 
     def _compute(self, frame: pl.DataFrame) -> pl.DataFrame:
-        con = duckdb.connect()
-        con.register("t", frame)
-        digests = con.sql("select v, sha256($opad::BLOB || unhex(sha256($ipad::BLOB || encode(v)))) as h from t",
-                          params={"opad": self._opad, "ipad": self._ipad}).pl()
-        con.close()
-        return digests
+        self._con = self._con or duckdb.connect()
+        self._con.register("t", frame)
+        try:
+            return self._con.sql("select v, sha256($opad::BLOB || unhex(sha256($ipad::BLOB || encode(v)))) as h from t",
+                                 params={"opad": self._opad, "ipad": self._ipad}).pl()
+        finally:
+            self._con.unregister("t")
 
     def digests(self, values: pl.Series) -> pl.Series:
         unique = pl.DataFrame({"v": values.cast(pl.String)}).unique().drop_nulls()

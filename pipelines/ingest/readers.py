@@ -18,11 +18,9 @@ import polars as pl
 from .contracts import Contract, normalize_header
 from .errors import FileRejected
 from .jsonl import read_jsonl
-from .table import ROW, RawTable
+from .table import FILL, LEAD, ROW, SHEET_ROW, RawTable
 
 HEADER_SCAN_ROWS = 15
-TOTAL_MARKERS = ("合计", "总计", "小计")
-FILL, LEAD = "_fill", "_lead"  # helper columns of a file's frame until `drop_filler`
 
 
 def _score(cells: list, aliases: dict[str, str]) -> int:
@@ -53,9 +51,9 @@ def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, 
                row_offset: int) -> pl.DataFrame:
     """The data rows under canonical column names, built without a query of their own.
 
-    Blank and totals rows are dropped later over a whole batch of files (`drop_filler`), which costs
-    one pass instead of several per file: for that the frame also carries the columns no field maps
-    (`_fill<i>`) and the row's first three cells (`_lead<i>`).
+    Blank and totals rows are dropped later, over a whole batch of files (`validate.drop_filler`),
+    which costs one pass instead of several per file: for that the frame also carries the columns no
+    field maps (`_fill<i>`) and the row's first three cells (`_lead<i>`).
     """
     data = grid.slice(first_row)
     start = first_row + row_offset
@@ -71,22 +69,8 @@ def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, 
     columns += [data.get_column(c).alias(n) for n, c in picked.items()]
     columns += [data.get_column(c).alias(f"{FILL}{i}") for i, c in enumerate(rest)]
     columns += [data.get_column(c).alias(f"{LEAD}{i}") for i, c in enumerate(grid.columns[:3])]
-    return pl.DataFrame([c if c.dtype == pl.String else c.cast(pl.String) for c in columns[1:]]).insert_column(
-        0, columns[0])
-
-
-def drop_filler(frame: pl.DataFrame) -> pl.DataFrame:
-    """Drop blank rows (every cell empty; a lone space counts as empty) and totals rows (合计 / 合　计 /
-    总计 / 小计 in one of the first three cells), then the helper columns `_canonical` added."""
-    lead = [c for c in frame.columns if c.startswith(LEAD)]
-    if not lead:
-        return frame
-    cells = [c for c in frame.columns if not c.startswith("_") or c.startswith(FILL)]
-    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars().str.len_bytes() == 0)
-                               for c in cells]) if cells else pl.lit(True)
-    total = pl.any_horizontal([pl.col(c).str.replace_all(r"\s", "").is_in(TOTAL_MARKERS).fill_null(False)
-                               for c in lead])
-    return frame.filter(~blank & ~total).drop(lead + [c for c in frame.columns if c.startswith(FILL)])
+    columns = [c if c.dtype == pl.String or c.name == ROW else c.cast(pl.String) for c in columns]
+    return pl.DataFrame([*columns, pl.Series(SHEET_ROW, np.ones(data.height, dtype=bool))])
 
 
 def read_xlsx(path: Path, contract: Contract) -> RawTable:
@@ -129,19 +113,44 @@ def _utf8(raw: bytes) -> tuple[str, bytes]:
         return text, text.encode("utf-8")
 
 
+def _head(raw: bytes, size: int = 20_000) -> str | None:
+    """The first `size` bytes as text when they are UTF-8 (a character cut at the end is dropped)."""
+    head = raw[3:size] if raw.startswith(b"\xef\xbb\xbf") else raw[:size]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(head) == size and exc.start >= size - 3:
+            return head[:exc.start].decode("utf-8")
+        return None
+
+
 def read_csv(path: Path, contract: Contract) -> RawTable:
     aliases = contract.alias_map()
-    try:
-        text, utf8 = _utf8(path.read_bytes())
-    except UnicodeDecodeError as exc:
-        raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
-    lines = text[:20_000].splitlines()[:HEADER_SCAN_ROWS]
-    scores = [_score(line.split(","), aliases) for line in lines]
-    if not scores or max(scores) < 2:
-        raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
-    h = scores.index(max(scores))
-    grid = pl.read_csv(io.BytesIO(utf8), has_header=False, skip_rows=h, infer_schema=False,
-                       truncate_ragged_lines=True, quote_char='"')
+    raw = path.read_bytes()
+    # A UTF-8 file (the usual case) is handed to polars as it is, so only its head is decoded here;
+    # anything else (GBK, or UTF-8 broken further in) is decoded whole and re-encoded.
+    head = _head(raw)
+    for attempt in ("utf-8", "decoded") if head is not None else ("decoded",):
+        if attempt == "utf-8":
+            data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        else:
+            try:
+                head, data = _utf8(raw)
+            except UnicodeDecodeError as exc:
+                raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
+        lines = head[:20_000].splitlines()[:HEADER_SCAN_ROWS]
+        scores = [_score(line.split(","), aliases) for line in lines]
+        if not scores or max(scores) < 2:
+            raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
+        h = scores.index(max(scores))
+        try:
+            grid = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=h, infer_schema=False,
+                               truncate_ragged_lines=True, quote_char='"')
+        except pl.exceptions.ComputeError:
+            if attempt == "utf-8":
+                continue  # not UTF-8 after all
+            raise
+        break
     header = [normalize_header(c) or None for c in grid.row(0)]
     frame = _canonical(grid, header, aliases, 1, row_offset=h + 1)
     return RawTable(frame, None, " ".join([*lines[:h], path.stem]))

@@ -22,15 +22,16 @@ from .contracts import SOURCES, Contract, default_contracts
 from .errors import FileRejected
 from .identity import Pseudonymiser, pii_key
 from .locate import locate
-from .readers import RawTable, drop_filler, read_file
+from .readers import RawTable, read_file
 from .validate import month_bounds, validate
 
 log = logging.getLogger("gridpulse.ingest")
 Progress = Callable[[str, int, int, str], None]
 
 
-BATCH_ROWS = 400_000  # rows validated in one pass; bounds memory at city scale
-READ_THREADS = min(4, os.cpu_count() or 1)
+BATCH_ROWS = int(os.environ.get("GRIDPULSE_INGEST_BATCH_ROWS", 400_000))  # rows validated in one pass
+READ_THREADS = int(os.environ.get("GRIDPULSE_INGEST_READ_THREADS", min(4, os.cpu_count() or 1)))
+READ_AHEAD = int(os.environ.get("GRIDPULSE_INGEST_READ_AHEAD", 6))  # files read while a batch is landed
 
 
 @dataclass
@@ -53,7 +54,7 @@ class Prepared:
     file_end: dt.datetime
 
 
-def prefetch(fn, items: list, threads: int = READ_THREADS, ahead: int = 6):
+def prefetch(fn, items: list, threads: int = READ_THREADS, ahead: int = READ_AHEAD):
     """Yield (item, fn(item)) in order while up to `ahead` items are worked on in threads.
 
     fastexcel and polars release the GIL while decoding, so reading overlaps across cores;
@@ -89,6 +90,10 @@ class Ingestor:
         self.contracts = contracts or default_contracts()
         self.street = street_code
         self.key = Pseudonymiser(pii_key(paths.pii_key_file))
+        # Parts are written in threads of their own while the next batch is read and validated;
+        # `_flush` waits for them (before the ledger names them, and before a part is rewritten).
+        self._writer = ThreadPoolExecutor(2, thread_name_prefix="gridpulse-write")
+        self._writes: list = []
         # The ledger is file metadata (one row per file, not data rows): kept as records in memory,
         # keyed by (path, hash) and indexed by hash and by landed slice so that each file costs O(1).
         self._entries: dict[tuple[str, str], dict] = {}
@@ -189,29 +194,28 @@ class Ingestor:
                               schema={"_file": pl.Int32, "_month_end": pl.Datetime("us"), "_file_end": pl.Datetime("us")})
         per_row = bounds[np.repeat(np.arange(len(batch)), heights)]
         frame = pl.concat([p.table.frame for p in batch], how="diagonal_relaxed").with_columns(per_row.get_columns())
-        frame = drop_filler(frame)
-        read = dict(frame.group_by("_file").len().iter_rows())
-        for i, p in enumerate(batch):
-            if not read.get(i):
-                self._reject_empty(p.file)
         ctx = {"month_end": pl.col("_month_end"), "file_end": pl.col("_file_end"),
                "known_grids": self.known_grids if source != "grids" else None}
         landed, quarantined = validate(frame, contract, ctx, self.key, group="_file")
-        counts = {i: (n, read[i] - n) for i, n in landed.group_by("_file").len().iter_rows()}
+        n_landed = dict(landed.group_by("_file").len().iter_rows())
+        n_quarantined = dict(quarantined.group_by("_file").len().iter_rows())
+        read = {i: n_landed.get(i, 0) + n_quarantined.get(i, 0) for i in range(len(batch))}  # rows that are data
+        for i, p in enumerate(batch):
+            if not read[i]:
+                self._reject_empty(p.file)
         # A slice met twice keeps the later file: the earlier one is superseded before it lands.
-        last = {(p.month, p.slice_key): i for i, p in enumerate(batch) if read.get(i)}
+        last = {(p.month, p.slice_key): i for i, p in enumerate(batch) if read[i]}
         keep = sorted(last.values())
         self._retire([batch[i] for i in keep])
         parts = self._write_parts(source, batch, keep, landed, quarantined)
         for i, p in enumerate(batch):
-            if read.get(i):
-                n_landed, n_quarantined = counts.get(i, (0, read[i]))
+            if read[i]:
                 status = "landed" if i in parts else "superseded"
-                log.info("%s %s: %d read, %d landed, %d quarantined", status, p.file.rel, read[i], n_landed,
-                         n_quarantined)
+                log.info("%s %s: %d read, %d landed, %d quarantined", status, p.file.rel, read[i],
+                         n_landed.get(i, 0), n_quarantined.get(i, 0))
                 self._record(p.file, community_code=p.community, report_month=p.month, slice_key=p.slice_key,
-                             sheet=p.table.sheet, rows_read=read[i], rows_landed=n_landed,
-                             rows_quarantined=n_quarantined, status=status, lake_part=parts.get(i))
+                             sheet=p.table.sheet, rows_read=read[i], rows_landed=n_landed.get(i, 0),
+                             rows_quarantined=n_quarantined.get(i, 0), status=status, lake_part=parts.get(i))
 
     def _retire(self, landing: list["Prepared"]) -> None:
         """Drop from the lake and the quarantine the rows of each slice's earlier file."""
@@ -223,6 +227,8 @@ class Ingestor:
                 gone.setdefault((e["source"], e["report_month"], e["lake_part"]), set()).add(e["file_hash"])
                 if earlier != (p.file.rel, p.file.sha256):
                     e["status"] = "superseded"
+        if gone:
+            self._flush()
         for (source, month, part), hashes in gone.items():
             lake.drop_files(self.paths.lake, source, month, part, hashes)
             lake.drop_files(self.paths.quarantine, source, month, part, hashes)
@@ -248,16 +254,25 @@ class Ingestor:
             by_month.setdefault(batch[i].month, []).append(i)
         for month, members in by_month.items():
             part = "part-" + hashlib.sha256("".join(batch[i].file.sha256 for i in members).encode()).hexdigest()[:16]
-            lake.write_atomic(rows.filter(pl.col("report_month") == month).drop("_file"),
-                              lake.part_path(self.paths.lake, source, month, part))
+            self._submit(rows.filter(pl.col("report_month") == month).drop("_file"),
+                         lake.part_path(self.paths.lake, source, month, part))
             q = bad.filter(pl.col("report_month") == month)
             qpath = lake.part_path(self.paths.quarantine, source, month, part)
             if q.height:
-                lake.write_atomic(q.select(list(lake.QUARANTINE_SCHEMA)), qpath)
+                self._submit(q.select(list(lake.QUARANTINE_SCHEMA)), qpath)
             else:
                 qpath.unlink(missing_ok=True)
             parts |= dict.fromkeys(members, part)
         return parts
+
+    def _submit(self, frame: pl.DataFrame, path: Path) -> None:
+        self._writes.append(self._writer.submit(lake.write_atomic, frame, path))
+
+    def _flush(self) -> None:
+        """Wait for the parts being written; a failed write raises here (so the ledger is not written)."""
+        writes, self._writes = self._writes, []
+        for w in writes:
+            w.result()
 
     def _reject_empty(self, f: RawFile) -> None:
         """A file whose rows were all blank or totals; a copy of it met in the same batch goes with it."""
@@ -297,6 +312,7 @@ class Ingestor:
                     self._land(source, batch)
                     batch, rows = [], 0
             self._land(source, batch)
+            self._flush()
             done = {(f.rel, f.sha256) for f in todo}
             outcomes += [dict(e) for e in self.entries if (e["file_path"], e["file_hash"]) in done]
             if progress:

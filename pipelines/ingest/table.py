@@ -7,6 +7,10 @@ from dataclasses import dataclass
 import polars as pl
 
 ROW = "_row"  # each row's number as a clerk sees it in the file
+# Helper columns of a spreadsheet's frame, dropped with the blank and totals rows they help find:
+# the cells of columns no field maps, and the row's first three cells.
+FILL, LEAD = "_fill", "_lead"
+SHEET_ROW = f"{LEAD}_sheet"  # true on a spreadsheet's rows: only they can be blank or totals rows
 
 
 @dataclass

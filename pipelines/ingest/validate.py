@@ -13,12 +13,13 @@ import polars as pl
 from . import identity
 from .contracts import Contract, Field
 from .errors import ROW_REASONS
-from .readers import ROW
+from .table import FILL, LEAD, ROW, SHEET_ROW
 
 DATE_RE = r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})"
 DATETIME_RE = r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D*?(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?"
 SERIAL_RE = r"^\d{5}(\.\d+)?$"
 TAG_SEPARATORS = r"\s*[;；、，,/]\s*"
+TOTAL_MARKERS = ("合计", "总计", "小计")
 
 
 # Full-width characters (０３０１, Ｘ) are folded everywhere but in names and free text, which keep
@@ -70,6 +71,45 @@ def _fold(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         rows, cells = rows.filter(variant), cells.filter(variant)
         changed[c] = frame[c].scatter(rows, cells.str.normalize("NFKC").str.strip_chars().replace("", None))
     return frame.with_columns(**changed) if changed else frame
+
+
+BLANK_BUT_FIELDS, TOTALS = "_blank_but_fields", "_totals"  # what `mark_filler` leaves of the helper columns
+
+
+def mark_filler(frame: pl.DataFrame) -> pl.DataFrame:
+    """Replace the readers' helper columns by two flags: the cells no field maps are all empty (a lone
+    space counts as empty), and the row is a totals row (合计 / 合　计 / 总计 / 小计 in one of its first
+    three cells). A 序号 column makes every row of a file different: the flags do not.
+
+    Only a cell with 计 in it can mark a totals row: the exact test runs on those rows alone.
+    """
+    if SHEET_ROW not in frame.columns:
+        return frame
+    fill = [c for c in frame.columns if c.startswith(FILL)]
+    lead = [c for c in frame.columns if c.startswith(LEAD) and c != SHEET_ROW]
+    sheet = pl.col(SHEET_ROW).fill_null(False)
+    flags = frame.select(
+        pl.all_horizontal([sheet] + [(pl.col(c).str.strip_chars().str.len_bytes() == 0).fill_null(True)
+                                     for c in fill]).alias(BLANK_BUT_FIELDS),
+        (sheet & pl.any_horizontal(pl.col(c).str.contains("计", literal=True).fill_null(False)
+                                   for c in lead)).alias(TOTALS))
+    marked = flags[TOTALS]
+    if marked.any():
+        rows = marked.arg_true()
+        exact = frame[rows].select(pl.any_horizontal(
+            pl.col(c).str.replace_all(r"\s", "").is_in(TOTAL_MARKERS).fill_null(False) for c in lead)).to_series()
+        flags = flags.with_columns(marked.scatter(rows, exact))
+    return frame.drop(fill + lead + [SHEET_ROW]).with_columns(flags)
+
+
+def drop_filler(frame: pl.DataFrame, texts: list[str]) -> pl.DataFrame:
+    """Drop blank rows (every cell empty) and totals rows, from `mark_filler`'s flags and `texts`, the
+    stripped text columns of the mapped fields (null when empty)."""
+    if TOTALS not in frame.columns:
+        return frame
+    filler = frame.select(pl.col(TOTALS) | pl.all_horizontal(
+        [pl.col(BLANK_BUT_FIELDS)] + [pl.col(c).is_null() for c in texts])).to_series()
+    return frame.filter(~filler) if filler.any() else frame
 
 
 def _serial(t: pl.Expr) -> pl.Expr:
@@ -126,6 +166,16 @@ def _values(f: Field, ctx: dict) -> dict[str, pl.Expr]:
     raise ValueError(f"unknown field type {f.type!r} in contract")
 
 
+def _bound(f: Field, ctx: dict) -> pl.Expr | None:
+    """The latest value a date field may take: a datetime, or an expression giving each row's bound
+    (batches of files), or None."""
+    limit = ctx.get(f.not_after) if f.not_after else None
+    if limit is None:
+        return None
+    bound = limit if isinstance(limit, pl.Expr) else pl.lit(limit)
+    return bound.dt.date() if f.type == "date" else bound
+
+
 def _error(f: Field, ctx: dict) -> pl.Expr:
     """Stage 3: the reason code of the field's failure, or null."""
     t, v = _t(f.name), pl.col(f.name)
@@ -144,10 +194,8 @@ def _error(f: Field, ctx: dict) -> pl.Expr:
             error = error.fill_null(pl.when(v > f.max).then(pl.lit("invalid_value")))
     elif f.type in ("date", "datetime"):
         error = pl.when(t.is_not_null() & v.is_null()).then(pl.lit("invalid_date"))
-        limit = ctx.get(f.not_after) if f.not_after else None
-        if limit is not None:  # a datetime, or an expression giving each row's bound (batches of files)
-            bound = limit if isinstance(limit, pl.Expr) else pl.lit(limit)
-            bound = bound.dt.date() if f.type == "date" else bound
+        bound = _bound(f, ctx)
+        if bound is not None:
             error = error.fill_null(pl.when(v > bound).then(pl.lit("future_date")))
     elif f.type == "id_number":
         error = pl.col("_id_error")
@@ -180,8 +228,13 @@ def _explain(frame: pl.DataFrame, failed: pl.Expr, value: pl.Expr) -> pl.DataFra
     return frame.with_columns(field, shown)
 
 
-def _finish_identity(frame: pl.DataFrame, key: "bytes | identity.Pseudonymiser") -> pl.DataFrame:
-    """Replace the ID number by its keyed hash plus what it encodes."""
+ID_KEY_COLUMNS = ("_id_full", "_id_text")  # what a duplicate is found by (an ID number's 18-digit form)
+IDENTITY_COLUMNS = ("person_id", "id_kind", "region_code")  # what the ID number lands as (with birth date, sex)
+
+
+def _finish_identity(frame: pl.DataFrame, key: "bytes | identity.Pseudonymiser",
+                     keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Replace the ID number by its keyed hash plus what it encodes (the `_id_` columns go but `keep`)."""
     foreign = pl.col("_id_foreign") if "_id_foreign" in frame.columns else pl.lit(False)
     frame = frame.with_columns(
         _id_plain=pl.when(foreign).then(pl.lit("F:") + pl.col("_id_text")).otherwise(pl.col("_id_full")))
@@ -193,20 +246,99 @@ def _finish_identity(frame: pl.DataFrame, key: "bytes | identity.Pseudonymiser")
         **{out: pl.when(foreign).then(pl.col(out) if out in frame.columns else None).otherwise(pl.col(src))
            for out, src in derived.items()},
     )
-    return frame.drop([c for c in frame.columns if c.startswith("_id_")])
+    return frame.drop([c for c in frame.columns if c.startswith("_id_") and c not in keep])
 
 
 def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "bytes | identity.Pseudonymiser",
              group: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split rows into (landed, quarantined). `ctx` holds month_end/file_end and known_grids.
+    """Split rows into (landed, quarantined); blank and totals rows are in neither (they are not
+    data). `ctx` holds month_end/file_end and known_grids.
 
     `group` names a column that tells the files of a batch apart: it is carried into both results
     and duplicates are only looked for inside a group.
+
+    A register is re-sent every month, so a year's batch holds each row about twelve times: the
+    distinct rows are checked once (without the per-row date bounds) and the result joined back to
+    every row; only rows with a date past their own bound are checked again, whole.
     """
     carry = [group] if group else []
     fields = contract.fields
+    table_frame = mark_filler(table_frame)
+    bounds = {k: v for k, v in ctx.items() if isinstance(v, pl.Expr)}
+    row_cols = list(dict.fromkeys([ROW, *carry, *(n for v in bounds.values() for n in v.meta.root_names())]))
+    cells = [c for c in table_frame.columns if c not in row_cols]
+    if _repeats(table_frame, contract):
+        distinct = table_frame.select(cells).unique().with_row_index("_u")
+        rows = table_frame.select(*row_cols, *cells).with_row_index("_pos").join(
+            distinct, on=cells, nulls_equal=True, maintain_order="left").select("_pos", *row_cols, "_u")
+        checked = _identify(_check(distinct, contract, {k: v for k, v in ctx.items() if k not in bounds}), contract,
+                            key)
+        wanted = ["_u", *(f.name for f in fields if f.type != "id_number"), *IDENTITY_COLUMNS, *ID_KEY_COLUMNS,
+                  "_reason", "_field", "_value"]
+        frame = rows.join(checked.select(c for c in wanted if c in checked.columns), on="_u", how="inner",
+                          maintain_order="left")
+        frame = _check_bounds(frame, contract, ctx, table_frame)
+    else:
+        frame = _identify(_check(table_frame, contract, ctx), contract, key)
+    values = [f.name for f in fields if f.type != "id_number"]
+    id_fields = [f for f in fields if f.type == "id_number"]
+    key_cols = [pl.coalesce("_id_full", "_id_text") if k == "id_number" else pl.col(k) for k in contract.key]
+    ok = pl.col("_reason").is_null()
+    dup = ok & ~pl.struct([ok.alias("_ok"), *[pl.col(c) for c in carry],
+                           *(key_cols or [pl.col(c) for c in values])]).is_first_distinct()
+    dup = frame.select(dup).to_series()
+    if dup.any():  # few rows: set on those only
+        rows = dup.arg_true()
+        n = len(rows)
+        frame = frame.with_columns(
+            frame["_reason"].scatter(rows, pl.repeat("duplicate_row", n, eager=True)),
+            frame["_field"].scatter(rows, pl.repeat(",".join(contract.key) or "*", n, eager=True)),
+            frame["_value"].scatter(rows, pl.repeat(None, n, dtype=pl.String, eager=True)))
+    id_cols = list(IDENTITY_COLUMNS) if id_fields else []
+    frame = frame.select(*carry, ROW, *values, *id_cols, "_reason", "_field", "_value")  # before filtering: narrower
+    quarantined = frame.filter(pl.col("_reason").is_not_null()).select(
+        *carry, pl.col(ROW).alias("source_row"), pl.col("_field").alias("field"), pl.col("_value").alias("value"),
+        pl.col("_reason").alias("reason_code"),
+        pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误").alias("reason"))
+    landed = frame.filter(pl.col("_reason").is_null()).select(*carry, ROW, *values, *id_cols)
+    return landed.rename({ROW: "source_row"}), quarantined
+
+
+def _identify(frame: pl.DataFrame, contract: Contract, key: "bytes | identity.Pseudonymiser") -> pl.DataFrame:
+    """Pseudonymise the checked rows' ID numbers (a source without one is left as it is)."""
+    if not any(f.type == "id_number" for f in contract.fields):
+        return frame
+    return _finish_identity(frame, key, keep=ID_KEY_COLUMNS)
+
+
+def _repeats(frame: pl.DataFrame, contract: Contract) -> bool:
+    """Whether the rows repeat enough to check the distinct ones only: the key's cells repeat."""
+    keys = [k for k in contract.key if k in frame.columns]
+    return bool(keys) and frame.height >= 1000 and frame.select(keys).n_unique() * 2 <= frame.height
+
+
+def _check_bounds(frame: pl.DataFrame, contract: Contract, ctx: dict, raw: pl.DataFrame) -> pl.DataFrame:
+    """Check again, with every rule, the rows with a date past their own bound (they are few); `_pos`
+    is each row's place in `raw`, the input."""
+    late = [pl.col(f.name) > _bound(f, ctx) for f in contract.fields
+            if f.type in ("date", "datetime") and _bound(f, ctx) is not None]
+    if not late:
+        return frame
+    hit = frame.select(pl.any_horizontal(late).fill_null(False)).to_series()
+    if not hit.any():
+        return frame
+    rows = hit.arg_true()
+    again = _check(raw[frame["_pos"].gather(rows)], contract, ctx)
+    return frame.with_columns(frame[c].scatter(rows, again[c]) for c in ("_reason", "_field", "_value"))
+
+
+def _check(table_frame: pl.DataFrame, contract: Contract, ctx: dict) -> pl.DataFrame:
+    """Type every field and find each row's first failure (`_reason`, `_field`, `_value`); the input's
+    columns stay. Blank and totals rows are dropped."""
+    fields = contract.fields
     frame = table_frame.with_columns(
         **{f"_t_{f.name}": _text(f.name) if f.name in table_frame.columns else pl.lit(None, pl.String) for f in fields})
+    frame = drop_filler(frame, [f"_t_{f.name}" for f in fields if f.name in table_frame.columns])
     frame = _fold(frame, [f"_t_{f.name}" for f in fields if f.type in FOLDED_TYPES and f.name in table_frame.columns])
     id_fields = [f for f in fields if f.type == "id_number"]
     if id_fields:
@@ -234,28 +366,7 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
             _reason=pl.when(broken).then(pl.lit(rule["name"])).otherwise("_reason"),
             _field=pl.when(broken).then(pl.lit(rule["later"])).otherwise("_field"),
             _value=pl.when(broken).then(shown[rule["later"]]).otherwise("_value"))
-    key_cols = [pl.coalesce("_id_full", "_id_text") if k == "id_number" else pl.col(k) for k in contract.key]
-    ok = pl.col("_reason").is_null()
-    dup = ok & ~pl.struct([ok.alias("_ok"), *[pl.col(c) for c in carry],
-                           *(key_cols or [pl.col(c) for c in values])]).is_first_distinct()
-    dup = frame.select(dup).to_series()
-    if dup.any():  # few rows: set on those only
-        rows = dup.arg_true()
-        n = len(rows)
-        frame = frame.with_columns(
-            frame["_reason"].scatter(rows, pl.repeat("duplicate_row", n, eager=True)),
-            frame["_field"].scatter(rows, pl.repeat(",".join(contract.key) or "*", n, eager=True)),
-            frame["_value"].scatter(rows, pl.repeat(None, n, dtype=pl.String, eager=True)))
-    id_cols = ["_id_full", "_id_text", "_id_birth", "_id_sex", "_id_region", "_id_foreign"] if id_fields else []
-    frame = frame.select(*carry, ROW, *values, *id_cols, "_reason", "_field", "_value")  # before filtering: narrower
-    quarantined = frame.filter(pl.col("_reason").is_not_null()).select(
-        *carry, pl.col(ROW).alias("source_row"), pl.col("_field").alias("field"), pl.col("_value").alias("value"),
-        pl.col("_reason").alias("reason_code"),
-        pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误").alias("reason"))
-    landed = frame.filter(pl.col("_reason").is_null()).select(*carry, ROW, *values, *id_cols)
-    if id_fields:
-        landed = _finish_identity(landed, key)
-    return landed.rename({ROW: "source_row"}), quarantined
+    return frame
 
 
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
