@@ -235,38 +235,29 @@ class Ingestor:
 
     def _write_parts(self, source: str, batch: list["Prepared"], keep: list[int], landed: pl.DataFrame,
                      quarantined: pl.DataFrame) -> dict[int, str]:
-        """Write the kept files' rows, one lake part (and quarantine part) per month; file -> part."""
-        files = pl.DataFrame({
-            "_file": keep, "source_file": [batch[i].file.rel for i in keep],
-            "source_sheet": [batch[i].table.sheet for i in keep], "file_hash": [batch[i].file.sha256 for i in keep],
-            "report_month": [batch[i].month for i in keep], "slice_key": [batch[i].slice_key for i in keep],
-            **({"community_code": [batch[i].community for i in keep]} if self.contracts[source].slice == "community_month"
-               else {})}, schema_overrides={"_file": pl.Int32, "source_sheet": pl.String})
-        # rows keep their file's order through validation; the files keep their arrival order
-        rows = landed.drop([c for c in files.columns if c in landed.columns and c != "_file"]).join(
-            files, on="_file", how="inner", maintain_order="left")
-        bad = quarantined.join(files.select("_file", pl.col("source_file").alias("file_path"), "file_hash",
-                                            pl.col("source_sheet").alias("sheet"), "report_month", "slice_key"),
-                               on="_file", how="inner", maintain_order="left").with_columns(source=pl.lit(source))
-        parts: dict[int, str] = {}
+        """Write the kept files' rows, one lake part (and quarantine part) per month; file -> part.
+
+        The rows are split by file here (one pass); each part is put together and written in a writer
+        thread, so the months are worked on two at a time.
+        """
+        landed_by_file = landed.partition_by("_file", as_dict=True, include_key=False)
+        bad_by_file = quarantined.partition_by("_file", as_dict=True, include_key=False)
         by_month: dict[str, list[int]] = {}
         for i in keep:
             by_month.setdefault(batch[i].month, []).append(i)
+        community = self.contracts[source].slice == "community_month"
+        parts: dict[int, str] = {}
         for month, members in by_month.items():
             part = "part-" + hashlib.sha256("".join(batch[i].file.sha256 for i in members).encode()).hexdigest()[:16]
-            self._submit(rows.filter(pl.col("report_month") == month).drop("_file"),
-                         lake.part_path(self.paths.lake, source, month, part))
-            q = bad.filter(pl.col("report_month") == month)
-            qpath = lake.part_path(self.paths.quarantine, source, month, part)
-            if q.height:
-                self._submit(q.select(list(lake.QUARANTINE_SCHEMA)), qpath)
-            else:
-                qpath.unlink(missing_ok=True)
+            files = [batch[i] for i in members]
+            rows = [landed_by_file.get((i,), landed.clear().drop("_file")) for i in members]
+            bad = [bad_by_file.get((i,), quarantined.clear().drop("_file")) for i in members]
+            self._submit(_write_part, self.paths, source, month, part, files, rows, bad, community)
             parts |= dict.fromkeys(members, part)
         return parts
 
-    def _submit(self, frame: pl.DataFrame, path: Path) -> None:
-        self._writes.append(self._writer.submit(lake.write_atomic, frame, path))
+    def _submit(self, fn, *args) -> None:
+        self._writes.append(self._writer.submit(fn, *args))
 
     def _flush(self) -> None:
         """Wait for the parts being written; a failed write raises here (so the ledger is not written)."""
@@ -341,6 +332,35 @@ class Ingestor:
         qanchor = lake.part_path(self.paths.quarantine, "_anchor", "0000-00", "_empty")
         if not qanchor.exists():
             lake.write_atomic(pl.DataFrame(schema=lake.QUARANTINE_SCHEMA), qanchor)
+
+
+def _lineage(files: list[Prepared], frames: list[pl.DataFrame], columns: dict[str, Callable]) -> pl.DataFrame:
+    """The files' rows one after the other, each with its file's lineage columns (name -> value of a file)."""
+    rows = pl.concat(frames)
+    per_file = pl.DataFrame({name: [value(p) for p in files] for name, value in columns.items()},
+                            schema={name: pl.String for name in columns})
+    per_row = per_file[np.repeat(np.arange(len(files)), [f.height for f in frames])]
+    return rows.drop([c for c in columns if c in rows.columns]).hstack(per_row)
+
+
+LANDED_LINEAGE = {"source_file": lambda p: p.file.rel, "source_sheet": lambda p: p.table.sheet,
+                  "file_hash": lambda p: p.file.sha256, "report_month": lambda p: p.month,
+                  "slice_key": lambda p: p.slice_key}
+QUARANTINE_LINEAGE = {"source": lambda p: p.file.source, "file_path": lambda p: p.file.rel,
+                      "file_hash": lambda p: p.file.sha256, "sheet": lambda p: p.table.sheet,
+                      "report_month": lambda p: p.month, "slice_key": lambda p: p.slice_key}
+
+
+def _write_part(paths: Paths, source: str, month: str, part: str, files: list[Prepared],
+                rows: list[pl.DataFrame], bad: list[pl.DataFrame], community: bool) -> None:
+    """One month's part of a batch: the lake rows and the quarantined rows (runs in a writer thread)."""
+    lineage = LANDED_LINEAGE | ({"community_code": lambda p: p.community} if community else {})
+    lake.write_atomic(_lineage(files, rows, lineage), lake.part_path(paths.lake, source, month, part))
+    qpath = lake.part_path(paths.quarantine, source, month, part)
+    if sum(f.height for f in bad):
+        lake.write_atomic(_lineage(files, bad, QUARANTINE_LINEAGE).select(list(lake.QUARANTINE_SCHEMA)), qpath)
+    else:
+        qpath.unlink(missing_ok=True)
 
 
 def ingest(paths: Paths, **kwargs) -> list[dict]:

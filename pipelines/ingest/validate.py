@@ -229,24 +229,35 @@ def _explain(frame: pl.DataFrame, failed: pl.Expr, value: pl.Expr) -> pl.DataFra
 
 
 ID_KEY_COLUMNS = ("_id_full", "_id_text")  # what a duplicate is found by (an ID number's 18-digit form)
-IDENTITY_COLUMNS = ("person_id", "id_kind", "region_code")  # what the ID number lands as (with birth date, sex)
+# what `_pseudonymise` leaves for the end: the ID number's hash and kind, and what it encodes
+IDENTITY_COLUMNS = ("person_id", "id_kind", "region_code", "_id_birth", "_id_sex", "_id_foreign")
 
 
-def _finish_identity(frame: pl.DataFrame, key: "bytes | identity.Pseudonymiser",
-                     keep: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Replace the ID number by its keyed hash plus what it encodes (the `_id_` columns go but `keep`)."""
+def _pseudonymise(frame: pl.DataFrame, key: "bytes | identity.Pseudonymiser") -> pl.DataFrame:
+    """Add the ID number's keyed hash, its kind and region; the other `_id_` columns go but those
+    `_id_encoded` needs and the duplicate key."""
     foreign = pl.col("_id_foreign") if "_id_foreign" in frame.columns else pl.lit(False)
     frame = frame.with_columns(
         _id_plain=pl.when(foreign).then(pl.lit("F:") + pl.col("_id_text")).otherwise(pl.col("_id_full")))
     hasher = key if isinstance(key, identity.Pseudonymiser) else identity.Pseudonymiser(key)
-    frame = frame.with_columns(person_id=hasher.digests(frame["_id_plain"]))
-    derived = {"birth_date": "_id_birth", "sex": "_id_sex", "region_code": "_id_region"}
     frame = frame.with_columns(
+        person_id=hasher.digests(frame["_id_plain"]),
         id_kind=pl.when(foreign).then(pl.lit("foreign")).otherwise(pl.lit("resident_id")),
-        **{out: pl.when(foreign).then(pl.col(out) if out in frame.columns else None).otherwise(pl.col(src))
-           for out, src in derived.items()},
-    )
-    return frame.drop([c for c in frame.columns if c.startswith("_id_") and c not in keep])
+        region_code=pl.when(foreign).then(pl.col("region_code") if "region_code" in frame.columns else None)
+        .otherwise(pl.col("_id_region")),
+        _id_foreign=foreign)
+    kept = set(IDENTITY_COLUMNS) | set(ID_KEY_COLUMNS)
+    return frame.drop([c for c in frame.columns if c.startswith("_id_") and c not in kept])
+
+
+def _id_encoded(landed: pl.DataFrame) -> pl.DataFrame:
+    """A resident's birth date and sex are the ones the ID number encodes (a foreigner keeps the
+    register's); the `_id_` columns go."""
+    foreign = pl.col("_id_foreign")
+    landed = landed.with_columns(
+        **{out: pl.when(foreign).then(pl.col(out) if out in landed.columns else None).otherwise(pl.col(src))
+           for out, src in {"birth_date": "_id_birth", "sex": "_id_sex"}.items()})
+    return landed.drop([c for c in landed.columns if c.startswith("_id_")])
 
 
 def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "bytes | identity.Pseudonymiser",
@@ -301,6 +312,8 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
         pl.col("_reason").alias("reason_code"),
         pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误").alias("reason"))
     landed = frame.filter(pl.col("_reason").is_null()).select(*carry, ROW, *values, *id_cols)
+    if id_fields:
+        landed = _id_encoded(landed)
     return landed.rename({ROW: "source_row"}), quarantined
 
 
@@ -308,7 +321,7 @@ def _identify(frame: pl.DataFrame, contract: Contract, key: "bytes | identity.Ps
     """Pseudonymise the checked rows' ID numbers (a source without one is left as it is)."""
     if not any(f.type == "id_number" for f in contract.fields):
         return frame
-    return _finish_identity(frame, key, keep=ID_KEY_COLUMNS)
+    return _pseudonymise(frame, key)
 
 
 def _repeats(frame: pl.DataFrame, contract: Contract) -> bool:
@@ -320,11 +333,16 @@ def _repeats(frame: pl.DataFrame, contract: Contract) -> bool:
 def _check_bounds(frame: pl.DataFrame, contract: Contract, ctx: dict, raw: pl.DataFrame) -> pl.DataFrame:
     """Check again, with every rule, the rows with a date past their own bound (they are few); `_pos`
     is each row's place in `raw`, the input."""
-    late = [pl.col(f.name) > _bound(f, ctx) for f in contract.fields
-            if f.type in ("date", "datetime") and _bound(f, ctx) is not None]
-    if not late:
+    dated = [(f.name, _bound(f, ctx)) for f in contract.fields if f.type in ("date", "datetime")]
+    dated = [(name, bound) for name, bound in dated if bound is not None]
+    if not dated:
         return frame
-    hit = frame.select(pl.any_horizontal(late).fill_null(False)).to_series()
+    # each bound once (the fields share a few), then the comparisons
+    bounds = {str(b): b for _, b in dated}
+    limits = frame.select(b.alias(f"_b{i}") for i, b in enumerate(bounds.values()))
+    index = {k: f"_b{i}" for i, k in enumerate(bounds)}
+    hit = pl.concat([frame.select(name for name, _ in dated), limits], how="horizontal").select(pl.any_horizontal(
+        pl.col(name) > pl.col(index[str(b)]) for name, b in dated).fill_null(False)).to_series()
     if not hit.any():
         return frame
     rows = hit.arg_true()

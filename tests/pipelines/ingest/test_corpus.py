@@ -151,3 +151,67 @@ def test_a_new_alias_is_configuration_only(tmp_path, monkeypatch):
     Ingestor(paths).run(force=True)
     row = read_ledger(paths.ledger).filter(pl.col("file_path") == "population/odd.xlsx").row(0, named=True)
     assert (row["status"], row["rows_landed"]) == ("landed", 3)
+
+
+def _register_csv(paths: Paths, name: str, lines: list[list], mtime: float) -> Path:
+    from tests.pipelines.ingest.build_corpus import HEADER
+
+    target = paths.raw / "population" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(",".join(map(str, r)) for r in [HEADER, *lines]) + "\n", encoding="utf-8")
+    os.utime(target, (mtime, mtime))
+    return target
+
+
+def test_a_file_of_blank_and_totals_rows_only_is_empty_and_so_is_its_copy(tmp_path):
+    """Blank and totals rows are dropped over the whole batch; a file left with none is rejected as
+    empty, and a copy of it in the same run is rejected with it (not called a duplicate of a rejection)."""
+    from tests.pipelines.ingest.build_corpus import HEADER
+
+    paths = _paths(tmp_path)
+    filler = [[""] * len(HEADER), ["合　计", "", "", "", "", "", "", "", "", "", "", "", ""], [" "] * len(HEADER)]
+    _register_csv(paths, "通济桥街社区_实有人口_2025-03.csv", filler, 1_740_000_000)
+    _register_csv(paths, "通济桥街社区_实有人口_2025-03_副本.csv", filler, 1_740_000_100)
+    outcomes = {o["file_path"]: o for o in Ingestor(paths).run(sources=("grids", "population"))}
+    population = [o for p, o in outcomes.items() if p.startswith("population/")]
+    assert [(o["status"], o["reject_code"], o["rows_read"]) for o in population] == [("rejected", "empty", 0)] * 2
+    assert all("没有数据行" in o["message"] for o in population)
+    assert not list((paths.lake / "population").glob("month=2025-03/*.parquet"))
+
+
+def test_a_correction_in_the_same_run_supersedes_the_first_file_before_it_lands(tmp_path):
+    from tests.pipelines.ingest.build_corpus import P1, P2, rows
+
+    paths = _paths(tmp_path)
+    first = rows()
+    first[1][2] = P2[:-1] + ("0" if P2[-1] != "0" else "1")  # a bad checksum: quarantined
+    _register_csv(paths, "通济桥街社区_实有人口_2025-03.csv", first, 1_740_000_000)
+    _register_csv(paths, "通济桥街社区_实有人口_2025-03_更正.csv", rows()[:2], 1_740_000_100)
+    Ingestor(paths).run()
+    ledger = read_ledger(paths.ledger).filter(pl.col("source") == "population").sort("received_at")
+    assert ledger.select("status", "rows_read", "rows_landed", "rows_quarantined").rows() == [
+        ("superseded", 3, 2, 1), ("landed", 2, 2, 0)]
+    landed = _landed(paths, "population")
+    assert landed.height == 2 and set(landed["source_file"]) == {"population/通济桥街社区_实有人口_2025-03_更正.csv"}
+    assert landed["slice_key"].n_unique() == 1 and landed["slice_key"].to_list() == landed["community_code"].to_list()
+    assert _quarantined(paths, "population/通济桥街社区_实有人口_2025-03.csv") == {}
+    hashes = {hmac.new(KEY, p.encode(), hashlib.sha256).hexdigest() for p in (P1, P2)}
+    assert set(landed["person_id"]) == hashes
+
+
+def test_a_part_no_landed_file_names_is_swept_at_start(tmp_path):
+    """A run that stopped after writing a part but before its ledger leaves an orphan: the next run
+    removes it and ingests the file again, so its rows are in the lake once."""
+    paths = _paths(tmp_path)
+    _drop(paths, "population", "title_rows.xlsx")
+    Ingestor(paths).run()
+    landed = _landed(paths, "population")
+    part = next((paths.lake / "population").glob("month=2025-03/part-*.parquet"))
+    orphan = part.with_name("part-0000000000000000.parquet")
+    shutil.copy(part, orphan)  # as if a crashed run had written it
+    (paths.quarantine / "population" / "month=2025-03").mkdir(parents=True, exist_ok=True)
+    qorphan = paths.quarantine / "population" / "month=2025-03" / orphan.name
+    shutil.copy(part, qorphan)
+    Ingestor(paths).run()
+    assert not orphan.exists() and not qorphan.exists() and part.exists()
+    assert _landed(paths, "population").height == landed.height == 3
