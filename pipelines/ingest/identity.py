@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import threading
 from pathlib import Path
 
 import duckdb
@@ -57,6 +58,7 @@ class Pseudonymiser:
         self._limit = limit
         self._known = pl.DataFrame(schema={"v": pl.String, "h": pl.String})
         self._con: duckdb.DuckDBPyConnection | None = None  # in memory; opened on first use
+        self._lock = threading.Lock()  # batches are validated in several threads
 
     def _compute(self, frame: pl.DataFrame) -> pl.DataFrame:
         self._con = self._con or duckdb.connect()
@@ -69,12 +71,14 @@ class Pseudonymiser:
 
     def digests(self, values: pl.Series) -> pl.Series:
         unique = pl.DataFrame({"v": values.cast(pl.String)}).unique().drop_nulls()
-        new = unique.join(self._known, on="v", how="anti")
-        if new.height:
-            fresh = self._compute(new)
-            full = self._known.height + fresh.height > self._limit
-            self._known = fresh if full else pl.concat([self._known, fresh], rechunk=False)
-        mapping = pl.DataFrame({"v": values.cast(pl.String)}).join(self._known, on="v", how="left", maintain_order="left")
+        with self._lock:
+            new = unique.join(self._known, on="v", how="anti")
+            known = self._known
+            if new.height:
+                known = pl.concat([known, self._compute(new)], rechunk=False)
+                # past the bound the memory starts again from this call's values (all still in `known`)
+                self._known = known.join(unique, on="v", how="semi") if known.height > self._limit else known
+        mapping = pl.DataFrame({"v": values.cast(pl.String)}).join(known, on="v", how="left", maintain_order="left")
         return mapping["h"]
 
 

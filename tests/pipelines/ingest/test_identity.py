@@ -58,3 +58,20 @@ def test_local_key_file_is_created_private(tmp_path, monkeypatch):
     key = identity.pii_key(path)
     assert len(key) == 64 and identity.pii_key(path) == key
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_pseudonymisers_memory_is_bounded_and_never_loses_a_digest():
+    """Past its bound the memory starts again, and every value of the call still gets its digest."""
+    import hashlib
+    import hmac
+
+    from pipelines.ingest.identity import Pseudonymiser
+
+    key = b"k"
+    hasher = Pseudonymiser(key, limit=5)
+    first = pl.Series([f"v{i}" for i in range(4)])
+    second = pl.Series(["v0", "v1", "w0", "w1", "w2", None])  # two known, three new: past the bound
+    expect = [hmac.new(key, v.encode(), hashlib.sha256).hexdigest() if v else None for v in second]
+    assert hasher.digests(first).null_count() == 0
+    assert hasher.digests(second).to_list() == expect
+    assert hasher._known.height == 5  # this call's five values only
