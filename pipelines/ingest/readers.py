@@ -27,6 +27,19 @@ def _score(cells: list, aliases: dict[str, str]) -> int:
     return len({aliases[h] for h in map(normalize_header, cells) if h in aliases})
 
 
+def _header_line(lines: list[str], aliases: dict[str, str]) -> int | None:
+    """The line of a csv that names the most fields (at least two): the scan stops at the first line
+    after the best one that names fewer, so the data lines below a header are not scored."""
+    best, at = 1, None
+    for i, line in enumerate(lines):
+        score = _score(line.split(","), aliases)
+        if score > best:
+            best, at = score, i
+        elif at is not None and score < best:
+            break
+    return at
+
+
 def _locate_header(grid: pl.DataFrame, aliases: dict[str, str]) -> tuple[int, list[str | None], int] | None:
     """Return (header row index, header cell per column, rows the header spans)."""
     top = grid.head(HEADER_SCAN_ROWS).rows()
@@ -139,10 +152,9 @@ def read_csv(path: Path, contract: Contract) -> RawTable:
             except UnicodeDecodeError as exc:
                 raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
         lines = head[:20_000].splitlines()[:HEADER_SCAN_ROWS]
-        scores = [_score(line.split(","), aliases) for line in lines]
-        if not scores or max(scores) < 2:
+        h = _header_line(lines, aliases)
+        if h is None:
             raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
-        h = scores.index(max(scores))
         try:
             grid = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=h, infer_schema=False,
                                truncate_ragged_lines=True, quote_char='"')

@@ -242,6 +242,7 @@ class Ingestor:
         """
         landed_by_file = landed.partition_by("_file", as_dict=True, include_key=False)
         bad_by_file = quarantined.partition_by("_file", as_dict=True, include_key=False)
+        no_rows, no_bad = landed.clear().drop("_file"), quarantined.clear().drop("_file")  # a file with none
         by_month: dict[str, list[int]] = {}
         for i in keep:
             by_month.setdefault(batch[i].month, []).append(i)
@@ -250,8 +251,8 @@ class Ingestor:
         for month, members in by_month.items():
             part = "part-" + hashlib.sha256("".join(batch[i].file.sha256 for i in members).encode()).hexdigest()[:16]
             files = [batch[i] for i in members]
-            rows = [landed_by_file.get((i,), landed.clear().drop("_file")) for i in members]
-            bad = [bad_by_file.get((i,), quarantined.clear().drop("_file")) for i in members]
+            rows = [landed_by_file.get((i,), no_rows) for i in members]
+            bad = [bad_by_file.get((i,), no_bad) for i in members]
             self._submit(_write_part, self.paths, source, month, part, files, rows, bad, community)
             parts |= dict.fromkeys(members, part)
         return parts
