@@ -8,7 +8,6 @@ import os
 import platform
 import shutil
 import time
-from pathlib import Path
 
 from pipelines.config import ROOT, Paths
 

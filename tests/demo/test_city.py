@@ -260,7 +260,7 @@ def test_truth_totals_equal_the_rows_written(city):
 def test_same_seed_same_files(tmp_path):
     first = generate_city(tmp_path / "a" / "raw", tmp_path / "a" / "truth", sf=0.001, months=1, progress=False, workers=1)
     second = generate_city(tmp_path / "b" / "raw", tmp_path / "b" / "truth", sf=0.001, months=1, progress=False)
-    assert first["communities"] == 3 and first["seconds"] < 30
+    assert first["communities"] == second["communities"] == 3 and first["seconds"] < 30
     assert sha256_tree(tmp_path / "a" / "raw") == sha256_tree(tmp_path / "b" / "raw")
 
 
