@@ -12,6 +12,7 @@ import streamlit as st
 from dashboards import data
 from dashboards.auth import User
 from dashboards.i18n import t
+from pipelines.config import STREET_DIGITS
 
 ALL = "__all__"
 
@@ -70,4 +71,4 @@ def current(user: User) -> Selection:
         community = None  # a community of the street chosen before
     return Selection(st.session_state.get("month") or data.months()[-1], community,
                      None if grid == ALL or community is None else grid,
-                     community[:9] if community else street)
+                     community[:STREET_DIGITS] if community else street)

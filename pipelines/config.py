@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STREET_CODE = os.environ.get("GRIDPULSE_STREET", "510116003")  # 华阳街道
+STREET_DIGITS = 9  # a street's division code is the first 9 of its communities' 12 digits
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 import polars as pl
 
-from .config import DIVISIONS_CSV, STREET_CODE, Paths
+from .config import DIVISIONS_CSV, STREET_CODE, STREET_DIGITS, Paths
 from .ingest.contracts import SOURCES
 from .ingest.lake import read_lake, read_ledger
 from .ingest.locate import find_community
@@ -34,7 +34,7 @@ def expected_communities(paths: Paths) -> list[str]:
     grids = read_lake(paths.lake, "grids")
     if grids is None or not grids.height:
         return []
-    street = pl.col("community_code").str.slice(0, 9)
+    street = pl.col("community_code").str.slice(0, STREET_DIGITS)
     latest = grids.filter(pl.col("report_month") == pl.col("report_month").max().over(street))
     return sorted(latest["community_code"].unique().to_list())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..config import DIVISIONS_CSV
+from ..config import DIVISIONS_CSV, STREET_DIGITS
 from .contracts import Contract
 from .errors import FileRejected
 from .readers import find_date, find_month
@@ -99,7 +99,7 @@ def _table_street(frame: pl.DataFrame, scope: str) -> str:
     keeps one slice per street and month.
     """
     if "community_code" in frame.columns:
-        street, share = _mode_share(frame["community_code"].str.replace_all(r"\s", "").str.slice(0, 9))
-        if street is not None and share >= 0.5 and street.isdigit() and len(street) == 9:
+        street, share = _mode_share(frame["community_code"].str.replace_all(r"\s", "").str.slice(0, STREET_DIGITS))
+        if street is not None and share >= 0.5 and street.isdigit() and len(street) == STREET_DIGITS:
             return street
     return scope
