@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -45,10 +46,30 @@ def communities(street_code: str, divisions_csv: Path = DIVISIONS_CSV) -> dict[s
     return {k: v for k, v in names.items() if k not in ambiguous}
 
 
+@cache
+def _name_index(street_code: str) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """The scope's community names by their first two characters, and each name's place in
+    `communities` (the first of the longest names found wins, as it always has)."""
+    by_head: dict[str, list[str]] = {}
+    for name in communities(street_code):
+        if not name.isdigit():
+            by_head.setdefault(name[:2], []).append(name)
+    return by_head, {name: i for i, name in enumerate(communities(street_code))}
+
+
 def find_community(context: str, street_code: str) -> str | None:
+    """The community whose longest name (or code) the context holds.
+
+    A city scope knows ~14,000 names: rather than testing each, the context's positions are looked up
+    by their first two characters, and its runs of digits are cut into 12-digit windows for codes.
+    """
     known = communities(street_code)
-    hits = [name for name in known if name in context]
-    return known[max(hits, key=len)] if hits else None
+    by_head, order = _name_index(street_code)
+    hits = {name for i in range(len(context) - 1) for name in by_head.get(context[i:i + 2], ())
+            if context.startswith(name, i)}
+    hits |= {run[i:i + 12] for run in re.findall(r"\d{12,}", context) for i in range(len(run) - 11)
+             if run[i:i + 12] in known}
+    return known[max(hits, key=lambda name: (len(name), -order[name]))] if hits else None
 
 
 def _mode_share(values: pl.Series) -> tuple[str | None, float]:
