@@ -166,7 +166,10 @@ class Ingestor:
         """Record rejections and duplicates (which give None); otherwise the file is ready to land."""
         twin = [p for p in self._by_hash.get(f.sha256, ()) if p != f.rel
                 and self._entries[(p, f.sha256)]["status"] in ("landed", "superseded")]
-        twin = twin or ([in_batch[f.sha256]] if f.sha256 in in_batch and in_batch[f.sha256] != f.rel else [])
+        # a copy met earlier in this run, unless that one turned out empty (rejected when its batch landed)
+        seen = in_batch.get(f.sha256)
+        if seen and seen != f.rel and self._entries.get((seen, f.sha256), {}).get("status") != "rejected":
+            twin = twin or [seen]
         if twin:
             self._record(f, status="duplicate", duplicate_of=twin[0],
                          message=f"与已报送文件“{twin[0]}”内容完全相同，已跳过。")

@@ -215,3 +215,18 @@ def test_a_part_no_landed_file_names_is_swept_at_start(tmp_path):
     Ingestor(paths).run()
     assert not orphan.exists() and not qorphan.exists() and part.exists()
     assert _landed(paths, "population").height == landed.height == 3
+
+
+def test_a_copy_of_an_empty_file_in_a_later_batch_is_rejected_too(tmp_path, monkeypatch):
+    """With one file per batch, the first file is found empty (its batch landed) before its copy is
+    read: the copy is rejected as empty as well, not recorded as a duplicate of a rejected file."""
+    from pipelines.ingest import run
+    from tests.pipelines.ingest.build_corpus import HEADER
+
+    monkeypatch.setattr(run, "BATCH_ROWS", 1)
+    paths = _paths(tmp_path)
+    blank = [[""] * len(HEADER)] * 2
+    _register_csv(paths, "通济桥街社区_实有人口_2025-03.csv", blank, 1_740_000_000)
+    _register_csv(paths, "通济桥街社区_实有人口_2025-03_副本.csv", blank, 1_740_000_100)
+    outcomes = [o for o in Ingestor(paths).run(sources=("grids", "population")) if o["source"] == "population"]
+    assert [(o["status"], o["reject_code"], o["duplicate_of"]) for o in outcomes] == [("rejected", "empty", None)] * 2
