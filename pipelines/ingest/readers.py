@@ -116,9 +116,12 @@ def decode_text(raw: bytes) -> str:
     return _utf8(raw)[0]
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def _utf8(raw: bytes) -> tuple[str, bytes]:
     """The text and its UTF-8 bytes: UTF-8 (a BOM dropped) as it is, GB18030 re-encoded."""
-    raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    raw = raw.removeprefix(BOM)
     try:
         return raw.decode("utf-8"), raw
     except UnicodeDecodeError:
@@ -128,7 +131,7 @@ def _utf8(raw: bytes) -> tuple[str, bytes]:
 
 def _head(raw: bytes, size: int = 20_000) -> str | None:
     """The first `size` bytes as text when they are UTF-8 (a character cut at the end is dropped)."""
-    head = raw[3:size] if raw.startswith(b"\xef\xbb\xbf") else raw[:size]
+    head = raw[:size]
     try:
         return head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -138,31 +141,31 @@ def _head(raw: bytes, size: int = 20_000) -> str | None:
 
 
 def read_csv(path: Path, contract: Contract) -> RawTable:
-    aliases = contract.alias_map()
-    raw = path.read_bytes()
-    # A UTF-8 file (the usual case) is handed to polars as it is, so only its head is decoded here;
-    # anything else (GBK, or UTF-8 broken further in) is decoded whole and re-encoded.
+    """A UTF-8 file (the usual case) goes to polars as it is, so only its head is decoded here;
+    anything else (GBK, or UTF-8 broken further in) is decoded whole and re-encoded."""
+    raw = path.read_bytes().removeprefix(BOM)
     head = _head(raw)
-    for attempt in ("utf-8", "decoded") if head is not None else ("decoded",):
-        if attempt == "utf-8":
-            data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-        else:
-            try:
-                head, data = _utf8(raw)
-            except UnicodeDecodeError as exc:
-                raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
-        lines = head[:20_000].splitlines()[:HEADER_SCAN_ROWS]
-        h = _header_line(lines, aliases)
-        if h is None:
-            raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
+    if head is not None:
         try:
-            grid = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=h, infer_schema=False,
-                               truncate_ragged_lines=True, quote_char='"')
+            return _csv_table(path, raw, head, contract)
         except pl.exceptions.ComputeError:
-            if attempt == "utf-8":
-                continue  # not UTF-8 after all
-            raise
-        break
+            pass  # UTF-8 at its head only
+    try:
+        text, data = _utf8(raw)
+    except UnicodeDecodeError as exc:
+        raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
+    return _csv_table(path, data, text, contract)
+
+
+def _csv_table(path: Path, data: bytes, text: str, contract: Contract) -> RawTable:
+    """Parse UTF-8 csv bytes under the header found in `text`, their decoded head."""
+    aliases = contract.alias_map()
+    lines = text[:20_000].splitlines()[:HEADER_SCAN_ROWS]
+    h = _header_line(lines, aliases)
+    if h is None:
+        raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
+    grid = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=h, infer_schema=False,
+                       truncate_ragged_lines=True, quote_char='"')
     header = [normalize_header(c) or None for c in grid.row(0)]
     frame = _canonical(grid, header, aliases, 1, row_offset=h + 1)
     return RawTable(frame, None, " ".join([*lines[:h], path.stem]))

@@ -333,16 +333,12 @@ def _repeats(frame: pl.DataFrame, contract: Contract) -> bool:
 def _check_bounds(frame: pl.DataFrame, contract: Contract, ctx: dict, raw: pl.DataFrame) -> pl.DataFrame:
     """Check again, with every rule, the rows with a date past their own bound (they are few); `_pos`
     is each row's place in `raw`, the input."""
-    dated = [(f.name, _bound(f, ctx)) for f in contract.fields if f.type in ("date", "datetime")]
-    dated = [(name, bound) for name, bound in dated if bound is not None]
-    if not dated:
+    late = [pl.col(f.name) > _bound(f, ctx) for f in contract.fields
+            if f.type in ("date", "datetime") and _bound(f, ctx) is not None]
+    if not late:
         return frame
-    # each bound once (the fields share a few), then the comparisons
-    bounds = {str(b): b for _, b in dated}
-    limits = frame.select(b.alias(f"_b{i}") for i, b in enumerate(bounds.values()))
-    index = {k: f"_b{i}" for i, k in enumerate(bounds)}
-    hit = pl.concat([frame.select(name for name, _ in dated), limits], how="horizontal").select(pl.any_horizontal(
-        pl.col(name) > pl.col(index[str(b)]) for name, b in dated).fill_null(False)).to_series()
+    # lazily, so that a bound the fields share is worked out once (common subexpressions)
+    hit = frame.lazy().select(pl.any_horizontal(late).fill_null(False)).collect().to_series()
     if not hit.any():
         return frame
     rows = hit.arg_true()

@@ -230,3 +230,24 @@ def test_a_copy_of_an_empty_file_in_a_later_batch_is_rejected_too(tmp_path, monk
     _register_csv(paths, "通济桥街社区_实有人口_2025-03_副本.csv", blank, 1_740_000_100)
     outcomes = [o for o in Ingestor(paths).run(sources=("grids", "population")) if o["source"] == "population"]
     assert [(o["status"], o["reject_code"], o["duplicate_of"]) for o in outcomes] == [("rejected", "empty", None)] * 2
+
+
+def test_a_lake_from_before_parts_still_reads_and_is_not_swept(tmp_path):
+    """A lake written before parts holds one file per slice, named after it, and a ledger without
+    `lake_part`: the ledger reads with the slice key as part, the next run keeps the file, and the
+    gate reads the slice's rows."""
+    from quality.batches import list_batches, read_batch
+
+    paths = _paths(tmp_path)
+    _drop(paths, "population", "title_rows.xlsx")
+    Ingestor(paths).run()
+    entry = read_ledger(paths.ledger).filter(pl.col("source") == "population").row(0, named=True)
+    month_dir = paths.lake / "population" / f"month={entry['report_month']}"
+    legacy = month_dir / f"{entry['slice_key']}.parquet"
+    (month_dir / f"{entry['lake_part']}.parquet").rename(legacy)
+    pl.read_parquet(paths.ledger).drop("lake_part").write_parquet(paths.ledger)
+    assert read_ledger(paths.ledger).filter(pl.col("source") == "population")["lake_part"].to_list() == [
+        entry["slice_key"]]
+    assert Ingestor(paths).run() == [] and legacy.exists()
+    batch = next(b for b in list_batches(paths, street="510116003") if b.source == "population")
+    assert read_batch(paths, batch).height == entry["rows_landed"] == 3
