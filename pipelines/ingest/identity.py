@@ -57,11 +57,18 @@ class Pseudonymiser:
         self._opad = bytes(b ^ 0x5C for b in block)
         self._limit = limit
         self._known = pl.DataFrame(schema={"v": pl.String, "h": pl.String})
-        self._con: duckdb.DuckDBPyConnection | None = None  # in memory; opened on first use
+        self._con: duckdb.DuckDBPyConnection | None = None  # in memory
         self._lock = threading.Lock()  # batches are validated in several threads
+        # opening DuckDB takes a while the first time in a process: it is done while files are read
+        self._opening = threading.Thread(target=self._open, name="gridpulse-hmac-open", daemon=True)
+        self._opening.start()
+
+    def _open(self) -> None:
+        self._con = duckdb.connect()
 
     def _compute(self, frame: pl.DataFrame) -> pl.DataFrame:
-        self._con = self._con or duckdb.connect()
+        self._opening.join()
+        self._con = self._con or duckdb.connect()  # when opening it in the background failed
         self._con.register("t", frame)
         try:
             return self._con.sql("select v, sha256($opad::BLOB || unhex(sha256($ipad::BLOB || encode(v)))) as h from t",
@@ -82,9 +89,12 @@ class Pseudonymiser:
         return mapping["h"]
 
 
-def check_char(base17: pl.Expr) -> pl.Expr:
-    total = pl.sum_horizontal([base17.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(WEIGHTS)])
-    return (total % 11).replace_strict({i: c for i, c in enumerate(CHECK_CHARS)}, return_dtype=pl.String)
+def check_char(body: pl.Expr) -> pl.Expr:
+    """The check character (GB 11643) of an ID number's first 17 digits, given as the number they spell
+    (17 digits fit 64 bits): the digits come by arithmetic, not by 17 slices of text."""
+    total = pl.sum_horizontal([(body // 10 ** (16 - i)) % 10 * w for i, w in enumerate(WEIGHTS)])
+    return pl.when(body.is_not_null()).then(
+        (total % 11).replace_strict({i: c for i, c in enumerate(CHECK_CHARS)}, return_dtype=pl.String))
 
 
 def add_id_columns(frame: pl.DataFrame, text_col: str) -> pl.DataFrame:
@@ -108,7 +118,9 @@ def _id_columns(frame: pl.DataFrame, text_col: str) -> pl.DataFrame:
     frame = frame.with_columns(
         _id_base=pl.when("_id_is18").then(s.str.slice(0, 17))
         .when("_id_is15").then(s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9)))
-    frame = frame.with_columns(_id_check=check_char(pl.col("_id_base")))
+    # the base is 17 digits by construction, so the cast is exact
+    frame = frame.with_columns(_id_body=pl.col("_id_base").cast(pl.Int64, strict=False))
+    frame = frame.with_columns(_id_check=check_char(pl.col("_id_body")))
     frame = frame.with_columns(
         _id_full=pl.when("_id_is18").then(s).when("_id_is15").then(pl.col("_id_base") + pl.col("_id_check")))
     full = pl.col("_id_full")
@@ -121,7 +133,7 @@ def _id_columns(frame: pl.DataFrame, text_col: str) -> pl.DataFrame:
         _id_sex=pl.when(full.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("男"))
         .otherwise(pl.lit("女")),
         _id_region=full.str.slice(0, 6),
-    ).drop("_id_is18", "_id_is15", "_id_base", "_id_check")
+    ).drop("_id_is18", "_id_is15", "_id_base", "_id_body", "_id_check")
 
 
 def mask_name(name: pl.Expr) -> pl.Expr:

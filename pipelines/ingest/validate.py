@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from . import identity
@@ -269,8 +270,9 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
     and duplicates are only looked for inside a group.
 
     A register is re-sent every month, so a year's batch holds each row about twelve times: the
-    distinct rows are checked once (without the per-row date bounds) and the result joined back to
-    every row; only rows with a date past their own bound are checked again, whole.
+    distinct rows (grouped by a hash of their cells, `_groups`) are checked once without the per-row
+    date bounds, and each row takes its distinct row's result by position; only rows with a date past
+    their own bound are checked again, whole. Duplicates are found on a number per distinct key.
     """
     carry = [group] if group else []
     fields = contract.fields
@@ -278,26 +280,35 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
     bounds = {k: v for k, v in ctx.items() if isinstance(v, pl.Expr)}
     row_cols = list(dict.fromkeys([ROW, *carry, *(n for v in bounds.values() for n in v.meta.root_names())]))
     cells = [c for c in table_frame.columns if c not in row_cols]
-    if _repeats(table_frame, contract):
-        distinct = table_frame.select(cells).unique().with_row_index("_u")
-        rows = table_frame.select(*row_cols, *cells).with_row_index("_pos").join(
-            distinct, on=cells, nulls_equal=True, maintain_order="left").select("_pos", *row_cols, "_u")
+    values = [f.name for f in fields if f.type != "id_number"]
+    id_fields = [f for f in fields if f.type == "id_number"]
+    # a duplicate is a second row of a file with the same key (every value when there is no key)
+    dup_key = [pl.coalesce("_id_full", "_id_text") if k == "id_number" else pl.col(k) for k in contract.key] or \
+        [pl.col(c) for c in values]
+    groups = _groups(table_frame.select(cells)) if _repeats(table_frame, contract) else None
+    if groups is not None:
+        ids, firsts = groups
+        distinct = table_frame.select(cells)[firsts].with_row_index("_u")
         checked = _identify(_check(distinct, contract, {k: v for k, v in ctx.items() if k not in bounds}), contract,
                             key)
-        wanted = ["_u", *(f.name for f in fields if f.type != "id_number"), *IDENTITY_COLUMNS, *ID_KEY_COLUMNS,
-                  "_reason", "_field", "_value"]
-        frame = rows.join(checked.select(c for c in wanted if c in checked.columns), on="_u", how="inner",
-                          maintain_order="left")
+        checked = checked.with_columns(_k=pl.struct(dup_key).rank("dense"))
+        wanted = [*(f.name for f in fields if f.type != "id_number"), *IDENTITY_COLUMNS, "_k", "_reason", "_field",
+                  "_value"]
+        # each row takes its distinct row's result; rows whose distinct row is blank or totals go
+        at = np.full(len(firsts), -1, dtype=np.int64)
+        at[checked["_u"].to_numpy()] = np.arange(checked.height)
+        at = at[ids.to_numpy()]
+        kept = at >= 0
+        rows = table_frame.select(row_cols).with_row_index("_pos")
+        if not kept.all():
+            rows, at = rows.filter(pl.Series(kept)), at[kept]
+        frame = rows.hstack(checked.select(c for c in wanted if c in checked.columns)[at].get_columns())
         frame = _check_bounds(frame, contract, ctx, table_frame)
     else:
         frame = _identify(_check(table_frame, contract, ctx), contract, key)
-    values = [f.name for f in fields if f.type != "id_number"]
-    id_fields = [f for f in fields if f.type == "id_number"]
-    key_cols = [pl.coalesce("_id_full", "_id_text") if k == "id_number" else pl.col(k) for k in contract.key]
+        frame = frame.with_columns(_k=pl.struct(dup_key).rank("dense"))
     ok = pl.col("_reason").is_null()
-    dup = ok & ~pl.struct([ok.alias("_ok"), *[pl.col(c) for c in carry],
-                           *(key_cols or [pl.col(c) for c in values])]).is_first_distinct()
-    dup = frame.select(dup).to_series()
+    dup = frame.select(ok & ~pl.struct(ok.alias("_ok"), *carry, "_k").is_first_distinct()).to_series()
     if dup.any():  # few rows: set on those only
         rows = dup.arg_true()
         n = len(rows)
@@ -328,6 +339,20 @@ def _repeats(frame: pl.DataFrame, contract: Contract) -> bool:
     """Whether the rows repeat enough to check the distinct ones only: the key's cells repeat."""
     keys = [k for k in contract.key if k in frame.columns]
     return bool(keys) and frame.height >= 1000 and frame.select(keys).n_unique() * 2 <= frame.height
+
+
+def _groups(cells: pl.DataFrame) -> tuple[pl.Series, pl.Series] | None:
+    """Rows with equal cells: each row's group number and the first row of each group, found by a
+    64-bit hash of the row. A second hash under another seed must agree (within a group every row
+    hashes alike): a collision merging two different rows would show there, and then None is
+    returned (the caller checks every row).
+    """
+    hashes = cells.hash_rows()
+    firsts = hashes.is_first_distinct().arg_true()
+    ids = hashes.replace_strict(hashes.gather(firsts), pl.int_range(len(firsts), dtype=pl.UInt32, eager=True))
+    if pl.DataFrame({"g": ids, "h": cells.hash_rows(seed=1)}).n_unique() != len(firsts):
+        return None
+    return ids, firsts
 
 
 def _check_bounds(frame: pl.DataFrame, contract: Contract, ctx: dict, raw: pl.DataFrame) -> pl.DataFrame:
