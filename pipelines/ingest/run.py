@@ -196,7 +196,9 @@ class Ingestor:
                                "_file_end": [p.file_end for p in batch]},
                               schema={"_file": pl.Int32, "_month_end": pl.Datetime("us"), "_file_end": pl.Datetime("us")})
         per_row = bounds[np.repeat(np.arange(len(batch)), heights)]
-        frame = pl.concat([p.table.frame for p in batch], how="diagonal_relaxed").with_columns(per_row.get_columns())
+        # one chunk per column: the reads come in many small chunks, which every pass below would pay for
+        frame = pl.concat([p.table.frame for p in batch], how="diagonal_relaxed", rechunk=True).with_columns(
+            per_row.get_columns())
         ctx = {"month_end": pl.col("_month_end"), "file_end": pl.col("_file_end"),
                "known_grids": self.known_grids if source != "grids" else None}
         landed, quarantined = validate(frame, contract, ctx, self.key, group="_file")
@@ -240,23 +242,23 @@ class Ingestor:
                      quarantined: pl.DataFrame) -> dict[int, str]:
         """Write the kept files' rows, one lake part (and quarantine part) per month; file -> part.
 
-        The rows are split by file here (one pass); each part is put together and written in a writer
-        thread, so the months are worked on two at a time.
+        Each row is given its part's number and the rows are split by it in one pass (a file left out
+        is superseded); each part gets its lineage and is written in a writer thread, so the months
+        are worked on two at a time.
         """
-        landed_by_file = landed.partition_by("_file", as_dict=True, include_key=False)
-        bad_by_file = quarantined.partition_by("_file", as_dict=True, include_key=False)
-        no_rows, no_bad = landed.clear().drop("_file"), quarantined.clear().drop("_file")  # a file with none
         by_month: dict[str, list[int]] = {}
         for i in keep:
             by_month.setdefault(batch[i].month, []).append(i)
+        number = np.full(len(batch), -1, dtype=np.int32)
+        for n, members in enumerate(by_month.values()):
+            number[members] = n
+        split = [_by_part(frame, number) for frame in (landed, quarantined)]
         community = self.contracts[source].slice == "community_month"
         parts: dict[int, str] = {}
-        for month, members in by_month.items():
+        for n, (month, members) in enumerate(by_month.items()):
             part = "part-" + hashlib.sha256("".join(batch[i].file.sha256 for i in members).encode()).hexdigest()[:16]
-            files = [batch[i] for i in members]
-            rows = [landed_by_file.get((i,), no_rows) for i in members]
-            bad = [bad_by_file.get((i,), no_bad) for i in members]
-            self._submit(_write_part, self.paths, source, month, part, files, rows, bad, community)
+            self._submit(_write_part, self.paths, source, month, part, batch, split[0].get(n, landed.clear()),
+                         split[1].get(n), community)
             parts |= dict.fromkeys(members, part)
         return parts
 
@@ -338,13 +340,17 @@ class Ingestor:
             lake.write_atomic(pl.DataFrame(schema=lake.QUARANTINE_SCHEMA), qanchor)
 
 
-def _lineage(files: list[Prepared], frames: list[pl.DataFrame], columns: dict[str, Callable]) -> pl.DataFrame:
-    """The files' rows one after the other, each with its file's lineage columns (name -> value of a file)."""
-    rows = pl.concat(frames)
-    per_file = pl.DataFrame({name: [value(p) for p in files] for name, value in columns.items()},
+def _by_part(frame: pl.DataFrame, number: np.ndarray) -> dict[int, pl.DataFrame]:
+    """The rows of each part, by part number (`number[file]`, -1 for a file that is not written)."""
+    numbered = frame.with_columns(_part=pl.Series(number)[frame["_file"]])
+    return {k[0]: v for k, v in numbered.partition_by("_part", as_dict=True, include_key=False).items() if k[0] >= 0}
+
+
+def _lineage(batch: list[Prepared], rows: pl.DataFrame, columns: dict[str, Callable]) -> pl.DataFrame:
+    """A part's rows with their file's lineage columns (name -> value of a file), by each row's `_file`."""
+    per_file = pl.DataFrame({name: [value(p) for p in batch] for name, value in columns.items()},
                             schema={name: pl.String for name in columns})
-    per_row = per_file[np.repeat(np.arange(len(files)), [f.height for f in frames])]
-    return rows.drop([c for c in columns if c in rows.columns]).hstack(per_row)
+    return rows.drop(["_file", *(c for c in columns if c in rows.columns)]).hstack(per_file[rows["_file"]])
 
 
 LANDED_LINEAGE = {"source_file": lambda p: p.file.rel, "source_sheet": lambda p: p.table.sheet,
@@ -355,14 +361,15 @@ QUARANTINE_LINEAGE = {"source": lambda p: p.file.source, "file_path": lambda p: 
                       "report_month": lambda p: p.month, "slice_key": lambda p: p.slice_key}
 
 
-def _write_part(paths: Paths, source: str, month: str, part: str, files: list[Prepared],
-                rows: list[pl.DataFrame], bad: list[pl.DataFrame], community: bool) -> None:
-    """One month's part of a batch: the lake rows and the quarantined rows (runs in a writer thread)."""
+def _write_part(paths: Paths, source: str, month: str, part: str, batch: list[Prepared], rows: pl.DataFrame,
+                bad: pl.DataFrame | None, community: bool) -> None:
+    """One month's part of a batch: the lake rows and the quarantined rows, if any (runs in a writer
+    thread)."""
     lineage = LANDED_LINEAGE | ({"community_code": lambda p: p.community} if community else {})
-    lake.write_atomic(_lineage(files, rows, lineage), lake.part_path(paths.lake, source, month, part))
+    lake.write_atomic(_lineage(batch, rows, lineage), lake.part_path(paths.lake, source, month, part))
     qpath = lake.part_path(paths.quarantine, source, month, part)
-    if sum(f.height for f in bad):
-        lake.write_atomic(_lineage(files, bad, QUARANTINE_LINEAGE).select(list(lake.QUARANTINE_SCHEMA)), qpath)
+    if bad is not None:
+        lake.write_atomic(_lineage(batch, bad, QUARANTINE_LINEAGE).select(list(lake.QUARANTINE_SCHEMA)), qpath)
     else:
         qpath.unlink(missing_ok=True)
 
