@@ -1,35 +1,93 @@
 """JSON Lines exports of the event system: one object per line, English or Chinese keys.
 
-The fast path decodes every line at once with polars; a line cut off by a broken export is flagged
-(`_invalid_json`) and the others still decoded. Odd key spellings, or lines that are valid JSON but
-not objects, go to the tolerant path (DuckDB's JSON functions), which normalises the keys.
+The usual export (UTF-8, no blank line, every line an object) is decoded whole by polars' NDJSON
+reader. Otherwise the file is split into numbered lines: the fast path decodes every line at once
+with polars, and a line cut off by a broken export is flagged (`_invalid_json`) while the others
+are still decoded. Odd key spellings, or lines that are valid JSON but not objects, go to the
+tolerant path (DuckDB's JSON functions), which normalises the keys.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from .contracts import Contract, normalize_header
+from .encoding import BOM, decode_text
 from .errors import FileRejected
 from .table import ROW, RawTable
 
 
 def read_jsonl(path: Path, contract: Contract) -> RawTable:
     """Each line a JSON object; keys may be the event system's English or Chinese names."""
-    if path.stat().st_size == 0:
+    raw = path.read_bytes()
+    if not raw:
         raise FileRejected("empty", f"文件“{path.name}”是空文件，请重新导出。")
-    lines = pl.read_csv(path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False,
-                        new_columns=["line"]).with_row_index(ROW, offset=1)
-    lines = lines.filter(pl.col("line").str.strip_chars().str.len_chars() > 0)
-    if lines.height == 0:
-        raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
-    frame = _jsonl_fast(lines, contract)
+    frame = _jsonl_whole(raw, contract)
     if frame is None:
-        frame = _jsonl_line_by_line(lines, contract)
+        lines = _lines(raw, path)
+        if lines.height == 0:
+            raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
+        frame = _jsonl_fast(lines, contract)
+        if frame is None:
+            frame = _jsonl_line_by_line(lines, contract)
     return RawTable(frame, None, path.stem)
+
+
+def _maybe_blank_line(raw: bytes) -> bool:
+    """Whether some line may be blank (empty, or spaces only): whether the first byte, or a byte
+    after a line break, is a line break, a carriage return, a space or a tab."""
+    data = np.frombuffer(raw, dtype=np.uint8)
+    starts = np.concatenate([data[:1], data[np.flatnonzero(data[:-1] == ord("\n")) + 1]])
+    return bool(((starts == ord("\n")) | (starts == ord("\r")) | (starts == ord(" ")) | (starts == ord("\t"))).any())
+
+
+def _jsonl_whole(raw: bytes, contract: Contract) -> pl.DataFrame | None:
+    """The usual export read whole: None unless the file is UTF-8 with no line that may be blank
+    (record n is then line n) and every line is a JSON object."""
+    raw = raw.removeprefix(BOM)
+    if _maybe_blank_line(raw):
+        return None
+    try:
+        decoded = pl.read_ndjson(io.BytesIO(raw), schema=dict.fromkeys(_keys(contract), pl.String),
+                                 row_index_name=ROW, row_index_offset=1)
+    except pl.exceptions.PolarsError:
+        return None
+    return _fields(decoded, pl.lit(False), contract)
+
+
+def _lines(raw: bytes, path: Path) -> pl.DataFrame:
+    """The file's lines that are not blank, numbered from 1 (split by polars, not in Python)."""
+    try:
+        text = decode_text(raw)
+    except UnicodeDecodeError as exc:
+        raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请导出为UTF-8编码的JSON Lines文件。") from exc
+    lines = pl.Series("line", [text.removesuffix("\n")]).str.split("\n").explode()
+    if "\r" in text:
+        lines = lines.str.strip_suffix("\r")
+    return lines.to_frame().with_row_index(ROW, offset=1).filter(pl.col("line").str.contains(r"\S"))
+
+
+def _keys(contract: Contract) -> list[str]:
+    return list(dict.fromkeys(k for f in contract.fields for k in (f.name, *f.aliases)))
+
+
+def _fields(decoded: pl.DataFrame, invalid: pl.Expr, contract: Contract) -> pl.DataFrame | None:
+    """The contract's fields from the decoded keys (a field's first spelling present wins); None when
+    a required field is under no known key."""
+    columns = {}
+    nulls = decoded.null_count().row(0, named=True)
+    for f in contract.fields:
+        present = [k for k in (f.name, *f.aliases) if nulls[k] < decoded.height]
+        if present:
+            columns[f.name] = pl.coalesce(present) if len(present) > 1 else pl.col(present[0])
+    if not set(contract.required) <= set(columns):
+        return None  # odd key spellings: let the tolerant path normalise them
+    return decoded.select(pl.col(ROW).cast(pl.Int64), invalid.alias("_invalid_json"), **columns)
 
 
 def _json_valid(lines: pl.DataFrame) -> pl.Series:
@@ -47,8 +105,7 @@ def _jsonl_fast(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame | None:
 
     None when a line is valid JSON but not an object, or the keys need the tolerant path.
     """
-    keys = list(dict.fromkeys(k for f in contract.fields for k in (f.name, *f.aliases)))
-    schema = pl.Struct({k: pl.String for k in keys})
+    schema = pl.Struct(dict.fromkeys(_keys(contract), pl.String))
 
     def decode(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.select(ROW, pl.col("line").str.json_decode(schema).struct.unnest())
@@ -72,14 +129,7 @@ def _jsonl_fast(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame | None:
                 return None
         decoded = lines.select(ROW).join(good, on=ROW, how="left", maintain_order="left")
         invalid = ~pl.col(ROW).is_in(good[ROW].implode())
-    columns = {}
-    for f in contract.fields:
-        present = [k for k in (f.name, *f.aliases) if decoded[k].null_count() < decoded.height]
-        if present:
-            columns[f.name] = pl.coalesce(present)
-    if not set(contract.required) <= set(columns):
-        return None  # odd key spellings: let the tolerant path normalise them
-    return decoded.select(pl.col(ROW).cast(pl.Int64), invalid.alias("_invalid_json"), **columns)
+    return _fields(decoded, invalid, contract)
 
 
 def _jsonl_line_by_line(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame:

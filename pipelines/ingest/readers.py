@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from .contracts import Contract, normalize_header
+from .encoding import BOM, head_text, utf8
 from .errors import FileRejected
 from .jsonl import read_jsonl
 from .table import FILL, LEAD, ROW, SHEET_ROW, RawTable
@@ -111,47 +112,18 @@ def read_xlsx(path: Path, contract: Contract) -> RawTable:
     return RawTable(frame, name, " ".join([*titles, name, path.stem]))
 
 
-def decode_text(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK."""
-    return _utf8(raw)[0]
-
-
-BOM = b"\xef\xbb\xbf"
-
-
-def _utf8(raw: bytes) -> tuple[str, bytes]:
-    """The text and its UTF-8 bytes: UTF-8 (a BOM dropped) as it is, GB18030 re-encoded."""
-    raw = raw.removeprefix(BOM)
-    try:
-        return raw.decode("utf-8"), raw
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030")
-        return text, text.encode("utf-8")
-
-
-def _head(raw: bytes, size: int = 20_000) -> str | None:
-    """The first `size` bytes as text when they are UTF-8 (a character cut at the end is dropped)."""
-    head = raw[:size]
-    try:
-        return head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if len(head) == size and exc.start >= size - 3:
-            return head[:exc.start].decode("utf-8")
-        return None
-
-
 def read_csv(path: Path, contract: Contract) -> RawTable:
     """A UTF-8 file (the usual case) goes to polars as it is, so only its head is decoded here;
     anything else (GBK, or UTF-8 broken further in) is decoded whole and re-encoded."""
     raw = path.read_bytes().removeprefix(BOM)
-    head = _head(raw)
+    head = head_text(raw)
     if head is not None:
         try:
             return _csv_table(path, raw, head, contract)
         except pl.exceptions.ComputeError:
             pass  # UTF-8 at its head only
     try:
-        text, data = _utf8(raw)
+        text, data = utf8(raw)
     except UnicodeDecodeError as exc:
         raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
     return _csv_table(path, data, text, contract)

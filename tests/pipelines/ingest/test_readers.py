@@ -47,3 +47,50 @@ def test_month_is_found_in_titles_and_file_names():
     assert find_month("通济桥街社区_实有人口_2025-03") == "2025-03"
     assert find_month("巡查走访_202511") == "2025-11"
     assert find_month("台账") is None
+
+
+def _export(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_the_usual_export_read_whole_equals_its_lines_decoded_one_by_one(tmp_path):
+    """A clean UTF-8 export (LF or CR LF, with or without BOM) is read whole by the NDJSON reader;
+    the outcome is what the line path gives for the same lines."""
+    from pipelines.ingest.jsonl import _jsonl_whole, read_jsonl
+
+    contract = default_contracts()["cases"]
+    body = [json.dumps(x, ensure_ascii=False) for x in LINES]
+    lines = pl.DataFrame({"line": body}).with_row_index(ROW, offset=1)
+    expected = _jsonl_fast(lines, contract)
+    for name, data in {"lf.jsonl": "\n".join(body) + "\n", "crlf.jsonl": "\r\n".join(body) + "\r\n",
+                       "bom.jsonl": "\ufeff" + "\n".join(body)}.items():
+        raw = data.encode("utf-8")
+        assert _jsonl_whole(raw, contract) is not None, name
+        assert read_jsonl(_export(tmp_path, name, raw), contract).frame.equals(expected), name
+
+
+def test_blank_lines_keep_the_line_numbers_a_clerk_sees_and_gbk_is_decoded(tmp_path):
+    from pipelines.ingest.jsonl import _jsonl_whole, read_jsonl
+
+    contract = default_contracts()["cases"]
+    body = [json.dumps(x, ensure_ascii=False) for x in LINES]
+    raw = ("\n" + body[0] + "\n  \n" + body[1] + "\n").encode("gbk")
+    assert _jsonl_whole(raw, contract) is None  # blank lines, and not UTF-8: read line by line
+    frame = read_jsonl(_export(tmp_path, "gbk.jsonl", raw), contract).frame
+    assert frame[ROW].to_list() == [2, 4]
+    assert frame["case_id"].to_list() == ["A1", "A2"] and frame["action"].to_list() == ["上报", "受理"]
+
+
+def test_a_log_in_no_known_encoding_is_rejected_with_a_message(tmp_path):
+    import pytest
+
+    from pipelines.ingest.errors import FileRejected
+    from pipelines.ingest.jsonl import read_jsonl
+
+    path = _export(tmp_path, "_undecodable.jsonl", b'{"case_id": "\xff\xfe"}\n')
+    with pytest.raises(FileRejected) as info:
+        read_jsonl(path, default_contracts()["cases"])
+    assert info.value.code == "encoding"
+    assert info.value.message == "文件“_undecodable.jsonl”的编码无法识别，请导出为UTF-8编码的JSON Lines文件。"

@@ -1,0 +1,31 @@
+"""Text encodings of the files communities send: UTF-8 (with or without BOM), else GB18030 (GBK's superset)."""
+
+from __future__ import annotations
+
+BOM = b"\xef\xbb\xbf"
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK."""
+    return utf8(raw)[0]
+
+
+def utf8(raw: bytes) -> tuple[str, bytes]:
+    """The text and its UTF-8 bytes: UTF-8 (a BOM dropped) as it is, GB18030 re-encoded."""
+    raw = raw.removeprefix(BOM)
+    try:
+        return raw.decode("utf-8"), raw
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+        return text, text.encode("utf-8")
+
+
+def head_text(raw: bytes, size: int = 20_000) -> str | None:
+    """The first `size` bytes as text when they are UTF-8 (a character cut at the end is dropped)."""
+    head = raw[:size]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(head) == size and exc.start >= size - 3:
+            return head[:exc.start].decode("utf-8")
+        return None
