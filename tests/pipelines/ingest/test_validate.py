@@ -92,3 +92,19 @@ def test_a_hash_collision_between_different_rows_falls_back_to_checking_every_ro
     got = v.validate(batch, contract, ctx, Pseudonymiser(b"k"), group="_file")
     assert got[0].equals(expected[0]) and got[1].equals(expected[1])
     assert expected[1].height == 8 and expected[0].height == 2 * 600 - 8
+
+
+def test_dates_read_by_their_exact_spelling_equal_the_general_rule():
+    """The usual spellings are read by their exact format, the rest by the general rule: the values
+    are the same for every text, including those polars' lenient parser alone would misread."""
+    from pipelines.ingest.validate import parse_dates
+
+    dates = ["2025-03-05", "2025-3-5", "20250305", "2025/3/5", "2025/03/05", "+2025-03-05", "2025-02-30", "2025-003-05",
+             "2025年3月5日", "45721", "2025-03-05 00:00:00", "2025.3.5", "250305", "明天", None]
+    times = ["2025-03-05 09:12:33", "2025-03-05 09:12", "2025-3-5 9:12", "2025/03/05 09:12:33", "2025/3/5 9:12",
+             "+2025-03-05 09:12", "2025-03-05 24:00", "2025-03-05T09:12:33", "2025年3月5日 9时12分", "45721.5", None]
+    for kind, texts, general in (("date", dates, parse_date), ("datetime", times, parse_datetime)):
+        series = pl.Series("t", texts, dtype=pl.String)
+        expected = series.to_frame().select(general(pl.col("t"))).to_series()
+        assert parse_dates(series, kind).to_list() == expected.to_list(), kind
+    assert parse_dates(pl.Series("t", ["+2025-03-05", "2025-3-5"]), "date").to_list() == [None, dt.date(2025, 3, 5)]
