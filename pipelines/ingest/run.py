@@ -105,7 +105,8 @@ class Ingestor:
         self._refresh_grids()
 
     def _sweep(self) -> None:
-        """Remove parts no landed file names: what a run that stopped before writing its ledger left.
+        """Remove parts no landed file names (what a run that stopped before writing its ledger left)
+        and parts whose write did not finish.
 
         Their files are not in the ledger, so they are ingested again; without the sweep their rows
         would then be in the lake twice.
@@ -119,6 +120,9 @@ class Ingestor:
                     if path.stem != "_empty" and (source, month, path.stem) not in named:
                         log.warning("removing %s: no landed file in the ledger names it", path)
                         path.unlink()
+                for path in (root / source).glob("month=*/.*.tmp"):  # a write cut short
+                    log.warning("removing %s: a part whose write did not finish", path)
+                    path.unlink()
 
     @property
     def entries(self) -> list[dict]:

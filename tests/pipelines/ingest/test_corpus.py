@@ -251,3 +251,38 @@ def test_a_lake_from_before_parts_still_reads_and_is_not_swept(tmp_path):
     assert Ingestor(paths).run() == [] and legacy.exists()
     batch = next(b for b in list_batches(paths, street="510116003") if b.source == "population")
     assert read_batch(paths, batch).height == entry["rows_landed"] == 3
+
+
+def test_a_failed_part_write_loses_nothing_and_the_next_run_lands_each_row_once(tmp_path, monkeypatch):
+    """A write that fails mid-batch (a full disk, a crash) fails the run before the ledger names
+    anything it wrote: the next run sweeps the parts and the half-written file, ingests the files
+    again and lands each row once."""
+    from pipelines.ingest import lake, run
+    from tests.pipelines.ingest.build_corpus import rows
+
+    paths = _paths(tmp_path)
+    for i, month in enumerate(("2025-03", "2025-04")):
+        _register_csv(paths, f"通济桥街社区_实有人口_{month}.csv", rows(date=f"{month}-05"), 1_740_000_000 + i)
+    real = lake.write_atomic
+
+    def fail_april(frame, path):
+        if "population" in path.parts and "month=2025-04" in path.parts and "_quarantine" not in path.parts:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            frame.write_parquet(path.with_name(f".{path.name}.tmp"))  # half-way through
+            raise OSError(28, "No space left on device")
+        real(frame, path)
+
+    monkeypatch.setattr(run.lake, "write_atomic", fail_april)
+    with pytest.raises(OSError, match="No space left"):
+        Ingestor(paths).run()
+    assert list((paths.lake / "population").glob("month=2025-03/*.parquet"))  # written, but named nowhere
+    assert read_ledger(paths.ledger).filter(pl.col("source") == "population").height == 0
+    monkeypatch.setattr(run.lake, "write_atomic", real)
+
+    ingestor = Ingestor(paths)  # sweeps what the failed run left
+    assert not list((paths.lake / "population").rglob("*.parquet")) and not list(paths.lake.rglob("*.tmp"))
+    outcomes = [o for o in ingestor.run() if o["source"] == "population"]
+    assert [(o["status"], o["rows_landed"]) for o in outcomes] == [("landed", len(rows()))] * 2
+    landed = _landed(paths, "population")
+    assert landed.height == 2 * len(rows())
+    assert landed.group_by("report_month").len().sort("report_month").rows() == [("2025-03", 3), ("2025-04", 3)]
