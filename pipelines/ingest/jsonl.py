@@ -38,26 +38,58 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
     return RawTable(frame, None, path.stem)
 
 
-def _maybe_blank_line(raw: bytes) -> bool:
-    """Whether some line may be blank (empty, or spaces only): whether the first byte, or a byte
-    after a line break, is a line break, a carriage return, a space or a tab."""
-    data = np.frombuffer(raw, dtype=np.uint8)
-    starts = np.concatenate([data[:1], data[np.flatnonzero(data[:-1] == ord("\n")) + 1]])
-    return bool(((starts == ord("\n")) | (starts == ord("\r")) | (starts == ord(" ")) | (starts == ord("\t"))).any())
+def _object_lines(raw: bytes) -> tuple[bytes, np.ndarray] | None:
+    """The file's bytes (a BOM dropped) with every line that does not look like a JSON object (a cut-off export)
+    replaced by `{}`, and those lines' numbers (from 0); vectorised over the bytes.
+
+    None (read line by line instead) when a line is blank or shorter than two bytes, or when a line
+    that is not an object starts or ends with a space or a non-ASCII byte (stripping could change
+    what it looks like).
+    """
+    data = np.frombuffer(raw, dtype=np.uint8, offset=len(BOM) if raw.startswith(BOM) else 0)  # no copy
+    if len(data) and data[-1] == ord("\n"):
+        data = data[:-1]
+    breaks = np.flatnonzero(data == ord("\n"))
+    if not len(data) or (len(breaks) and breaks[-1] == len(data) - 1):
+        return None  # empty, or ends in a blank line
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks - 1, [len(data) - 1]])
+    ends = ends - (data[ends] == ord("\r"))  # CR LF
+    if (ends - starts < 1).any():
+        return None
+    first, last = data[starts], data[ends]
+    bad = (first != ord("{")) | (last != ord("}"))
+    if not bad.any():
+        return data.tobytes(), np.flatnonzero(bad)
+    def plain(b: np.ndarray) -> np.ndarray:
+        return (b > ord(" ")) & (b < 0x7F)
+    if not (plain(first[bad]) & plain(last[bad])).all():
+        return None
+    out = data.copy()
+    out[starts[bad]], out[starts[bad] + 1] = ord("{"), ord("}")
+    # the rest of each such line goes: the positions [start + 2, end] of every one, in one array
+    lo, n = starts[bad] + 2, ends[bad] - starts[bad] - 1
+    gone = np.arange(n.sum()) + np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
+    keep = np.ones(len(data), dtype=bool)
+    keep[gone] = False
+    return out[keep].tobytes(), np.flatnonzero(bad)
 
 
 def _jsonl_whole(raw: bytes, contract: Contract) -> pl.DataFrame | None:
-    """The usual export read whole: None unless the file is UTF-8 with no line that may be blank
-    (record n is then line n) and every line is a JSON object."""
-    raw = raw.removeprefix(BOM)
-    if _maybe_blank_line(raw):
+    """The usual export read whole by polars' NDJSON reader, a cut-off line flagged: None unless
+    the file is UTF-8, `_object_lines` can number its lines and each line that looks like an object
+    is one."""
+    lines = _object_lines(raw)
+    if lines is None:
         return None
+    data, broken = lines
     try:
-        decoded = pl.read_ndjson(io.BytesIO(raw), schema=dict.fromkeys(_keys(contract), pl.String),
+        decoded = pl.read_ndjson(io.BytesIO(data), schema=dict.fromkeys(_keys(contract), pl.String),
                                  row_index_name=ROW, row_index_offset=1)
     except pl.exceptions.PolarsError:
         return None
-    return _fields(decoded, pl.lit(False), contract)
+    invalid = pl.col(ROW).is_in(pl.Series(broken + 1, dtype=pl.UInt32).implode()) if len(broken) else pl.lit(False)
+    return _fields(decoded, invalid, contract)
 
 
 def _lines(raw: bytes, path: Path) -> pl.DataFrame:
@@ -110,25 +142,27 @@ def _jsonl_fast(lines: pl.DataFrame, contract: Contract) -> pl.DataFrame | None:
     def decode(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.select(ROW, pl.col("line").str.json_decode(schema).struct.unnest())
 
-    invalid = pl.lit(False)
+    # a broken line (a cut-off export) does not look like an object: the others are decoded at once
+    text = pl.col("line").str.strip_chars()
+    looks = lines.select(text.str.starts_with("{") & text.str.ends_with("}")).to_series()
+    good = None
     try:
-        decoded = decode(lines)
+        if looks.all():
+            return _fields(decode(lines), pl.lit(False), contract)
+        good = decode(lines.filter(looks))
     except pl.exceptions.PolarsError:
-        # Some line is broken: decode the lines that look like objects, else the ones DuckDB finds valid;
-        # the others keep their row number with every field empty.
-        text = pl.col("line").str.strip_chars()
+        pass
+    if good is None:  # a line that looks like an object is not one: the lines DuckDB finds valid
+        ok = _json_valid(lines)
+        if ok.all():
+            return None
         try:
-            good = decode(lines.filter(text.str.starts_with("{") & text.str.ends_with("}")))
+            good = decode(lines.filter(ok))
         except pl.exceptions.PolarsError:
-            ok = _json_valid(lines)
-            if ok.all():
-                return None
-            try:
-                good = decode(lines.filter(ok))
-            except pl.exceptions.PolarsError:
-                return None
-        decoded = lines.select(ROW).join(good, on=ROW, how="left", maintain_order="left")
-        invalid = ~pl.col(ROW).is_in(good[ROW].implode())
+            return None
+    # the other lines keep their row number with every field empty
+    decoded = lines.select(ROW).join(good, on=ROW, how="left", maintain_order="left")
+    invalid = ~pl.col(ROW).is_in(good[ROW].implode())
     return _fields(decoded, invalid, contract)
 
 

@@ -94,3 +94,36 @@ def test_a_log_in_no_known_encoding_is_rejected_with_a_message(tmp_path):
         read_jsonl(path, default_contracts()["cases"])
     assert info.value.code == "encoding"
     assert info.value.message == "文件“_undecodable.jsonl”的编码无法识别，请导出为UTF-8编码的JSON Lines文件。"
+
+
+def test_which_logs_are_read_whole():
+    """Lines are numbered from the bytes: a blank line, or a line that is not an object and starts or
+    ends with a space, sends the file to the line path."""
+    from pipelines.ingest.jsonl import _object_lines
+
+    whole = [b'{"a":1}\n{"a":2}\n', b'{"a":1}\r\n{"a":2}\r\n', b'{"a":1}', b'{"a":1}\n{"a\n{"a":3}', b'xy\n{}']
+    by_line = [b'{"a":1}\n\n{"a":2}', b'\n{"a":1}', b'{"a":1}\n \n', b'{"a":1}\n{"a":2}\n\n', b'', b'\n',
+               b'{"a":1}\r\n\r\n', b'{}\nx\n{}', b'{}\n {"a":1}', b'{}\n{"a": "\xe3\x80\x80']
+    assert [_object_lines(r) is not None for r in whole] == [True] * len(whole)
+    assert [_object_lines(r) for r in by_line] == [None] * len(by_line)
+    data, broken = _object_lines(b'{"a":1}\n{"case_id": "A\n{"a":3}\n')
+    assert data == b'{"a":1}\n{}\n{"a":3}' and broken.tolist() == [1]
+
+
+def test_a_cut_off_line_read_whole_is_flagged_as_the_line_path_flags_it(tmp_path):
+    """A line cut off after ASCII is replaced by {} and flagged; one cut off inside Chinese text sends
+    the file to the line path. Either way the outcome is the line path's."""
+    from pipelines.ingest.jsonl import _jsonl_whole, _lines, read_jsonl
+
+    contract = default_contracts()["cases"]
+    body = [json.dumps(x, ensure_ascii=False) for x in LINES]
+    for cut, whole_read in ((body[0][:20], True), (body[1][:4], False)):
+        raw = "\n".join([body[0], cut, body[1]]).encode("utf-8")
+        by_line = _jsonl_fast(_lines(raw, tmp_path / "x.jsonl"), contract)
+        assert by_line["_invalid_json"].to_list() == [False, True, False]
+        assert by_line["case_id"].to_list() == ["A1", None, "A2"] and by_line[ROW].to_list() == [1, 2, 3]
+        whole = _jsonl_whole(raw, contract)
+        assert (whole is not None) == whole_read
+        if whole_read:
+            assert whole.equals(by_line)
+        assert read_jsonl(_export(tmp_path, "cut.jsonl", raw), contract).frame.equals(by_line)
