@@ -1,10 +1,10 @@
 """JSON Lines exports of the event system: one object per line, English or Chinese keys.
 
-The usual export (UTF-8, no blank line, every line an object) is decoded whole by polars' NDJSON
-reader. Otherwise the file is split into numbered lines: the fast path decodes every line at once
-with polars, and a line cut off by a broken export is flagged (`_invalid_json`) while the others
-are still decoded. Odd key spellings, or lines that are valid JSON but not objects, go to the
-tolerant path (DuckDB's JSON functions), which normalises the keys.
+A line cut off by a broken export is flagged (`_invalid_json`) and the others are still decoded.
+The usual export (UTF-8, no blank line) is decoded whole by polars' NDJSON reader, its cut-off
+lines replaced by `{}` in the bytes first. Otherwise the file is split into numbered lines and the
+fast path decodes them at once with polars. Odd key spellings, or lines that are valid JSON but
+not objects, go to the tolerant path (DuckDB's JSON functions), which normalises the keys.
 """
 
 from __future__ import annotations
@@ -38,9 +38,14 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
     return RawTable(frame, None, path.stem)
 
 
+def _printable(b: np.ndarray) -> np.ndarray:
+    """ASCII bytes other than spaces and control characters."""
+    return (b > ord(" ")) & (b < 0x7F)
+
+
 def _object_lines(raw: bytes) -> tuple[bytes, np.ndarray] | None:
-    """The file's bytes (a BOM dropped) with every line that does not look like a JSON object (a cut-off export)
-    replaced by `{}`, and those lines' numbers (from 0); vectorised over the bytes.
+    """The file's bytes (a BOM dropped) with every line that does not look like a JSON object (a
+    cut-off export) replaced by `{}`, and those lines' numbers (from 0); vectorised over the bytes.
 
     None (read line by line instead) when a line is blank or shorter than two bytes, or when a line
     that is not an object starts or ends with a space or a non-ASCII byte (stripping could change
@@ -61,9 +66,7 @@ def _object_lines(raw: bytes) -> tuple[bytes, np.ndarray] | None:
     bad = (first != ord("{")) | (last != ord("}"))
     if not bad.any():
         return data.tobytes(), np.flatnonzero(bad)
-    def plain(b: np.ndarray) -> np.ndarray:
-        return (b > ord(" ")) & (b < 0x7F)
-    if not (plain(first[bad]) & plain(last[bad])).all():
+    if not (_printable(first[bad]) & _printable(last[bad])).all():
         return None
     out = data.copy()
     out[starts[bad]], out[starts[bad] + 1] = ord("{"), ord("}")
