@@ -258,11 +258,13 @@ class Ingestor:
             number[members] = n
         split = [_by_part(frame, number) for frame in (landed, quarantined)]
         community = self.contracts[source].slice == "community_month"
+        lineage = [_per_file(batch, LANDED_LINEAGE | ({"community_code": lambda p: p.community} if community else {})),
+                   _per_file(batch, QUARANTINE_LINEAGE)]  # once per batch, for all its parts
         parts: dict[int, str] = {}
         for n, (month, members) in enumerate(by_month.items()):
             part = "part-" + hashlib.sha256("".join(batch[i].file.sha256 for i in members).encode()).hexdigest()[:16]
-            self._submit(_write_part, self.paths, source, month, part, batch, split[0].get(n, landed.clear()),
-                         split[1].get(n), community)
+            self._submit(_write_part, self.paths, source, month, part, split[0].get(n, landed.clear()),
+                         split[1].get(n), lineage)
             parts |= dict.fromkeys(members, part)
         return parts
 
@@ -350,11 +352,15 @@ def _by_part(frame: pl.DataFrame, number: np.ndarray) -> dict[int, pl.DataFrame]
     return {k[0]: v for k, v in numbered.partition_by("_part", as_dict=True, include_key=False).items() if k[0] >= 0}
 
 
-def _lineage(batch: list[Prepared], rows: pl.DataFrame, columns: dict[str, Callable]) -> pl.DataFrame:
-    """A part's rows with their file's lineage columns (name -> value of a file), by each row's `_file`."""
-    per_file = pl.DataFrame({name: [value(p) for p in batch] for name, value in columns.items()},
-                            schema={name: pl.String for name in columns})
-    return rows.drop(["_file", *(c for c in columns if c in rows.columns)]).hstack(per_file[rows["_file"]])
+def _per_file(batch: list[Prepared], columns: dict[str, Callable]) -> pl.DataFrame:
+    """The batch's lineage columns (name -> value of a file), a row per file."""
+    return pl.DataFrame({name: [value(p) for p in batch] for name, value in columns.items()},
+                        schema={name: pl.String for name in columns})
+
+
+def _lineage(rows: pl.DataFrame, per_file: pl.DataFrame) -> pl.DataFrame:
+    """A part's rows with their file's lineage columns, taken by each row's `_file`."""
+    return rows.drop(["_file", *(c for c in per_file.columns if c in rows.columns)]).hstack(per_file[rows["_file"]])
 
 
 LANDED_LINEAGE = {"source_file": lambda p: p.file.rel, "source_sheet": lambda p: p.table.sheet,
@@ -365,15 +371,14 @@ QUARANTINE_LINEAGE = {"source": lambda p: p.file.source, "file_path": lambda p: 
                       "report_month": lambda p: p.month, "slice_key": lambda p: p.slice_key}
 
 
-def _write_part(paths: Paths, source: str, month: str, part: str, batch: list[Prepared], rows: pl.DataFrame,
-                bad: pl.DataFrame | None, community: bool) -> None:
-    """One month's part of a batch: the lake rows and the quarantined rows, if any (runs in a writer
-    thread)."""
-    lineage = LANDED_LINEAGE | ({"community_code": lambda p: p.community} if community else {})
-    lake.write_atomic(_lineage(batch, rows, lineage), lake.part_path(paths.lake, source, month, part))
+def _write_part(paths: Paths, source: str, month: str, part: str, rows: pl.DataFrame, bad: pl.DataFrame | None,
+                lineage: list[pl.DataFrame]) -> None:
+    """One month's part of a batch: the lake rows and the quarantined rows, if any, with the lineage
+    of their files (`_per_file` for the lake and the quarantine); runs in a writer thread."""
+    lake.write_atomic(_lineage(rows, lineage[0]), lake.part_path(paths.lake, source, month, part))
     qpath = lake.part_path(paths.quarantine, source, month, part)
     if bad is not None:
-        lake.write_atomic(_lineage(batch, bad, QUARANTINE_LINEAGE).select(list(lake.QUARANTINE_SCHEMA)), qpath)
+        lake.write_atomic(_lineage(bad, lineage[1]).select(list(lake.QUARANTINE_SCHEMA)), qpath)
     else:
         qpath.unlink(missing_ok=True)
 

@@ -324,8 +324,7 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
         checked = _identify(_check(distinct, contract, {k: v for k, v in ctx.items() if k not in bounds}), contract,
                             key)
         checked = checked.with_columns(_k=pl.struct(dup_key).rank("dense"))
-        wanted = [*(f.name for f in fields if f.type != "id_number"), *IDENTITY_COLUMNS, "_k", "_reason", "_field",
-                  "_value"]
+        wanted = [*values, *IDENTITY_COLUMNS, "_k", "_reason", "_field", "_value"]
         # each row takes its distinct row's result; rows whose distinct row is blank or totals go
         at = np.full(len(firsts), -1, dtype=np.int64)
         at[checked["_u"].to_numpy()] = np.arange(checked.height)
