@@ -1,9 +1,11 @@
 """Batches to validate, read from the file ledger, and the reference data their checks need.
 
-A batch is what one submission replaces: population and patrol logs are per community × month
-(one landed file each); the street-wide grid table is per month; the event system's daily case
-logs are grouped per street × month, because a case's workflow runs over several days and twelve
-batches a year keep GX's per-run cost small (quarantine shares are still checked per daily file).
+A batch is a community's month of registers or patrol records (the rows of every landed file that
+went there: a street-wide register or export adds to each community it covers, a patrol export
+spanning months to each month), the street-wide grid table of a month, or the case steps of a street
+× month, because a case's workflow runs over several days and twelve batches a year keep GX's
+per-run cost small (quarantine shares are still checked per file). The ledger's `pieces` say which
+(month, slice) each file's rows went to.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class LandedFile:
     rows_landed: int
     rows_quarantined: int
     lake_part: str = ""  # the part its rows landed in (a lake before parts: its slice key)
+    whole: bool = False  # every slice of the file in that month (street-wide batches), not only `slice_key`
 
 
 @dataclass(frozen=True)
@@ -57,33 +60,44 @@ class Batch:
         start = self.month_start
         return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
-    def parts(self) -> dict[str, list[str]]:
-        """Lake part -> hashes of the batch's files landed in it."""
-        out: dict[str, list[str]] = {}
+    def parts(self) -> dict[str, list[tuple[str, str | None]]]:
+        """Lake part -> (file hash, slice key or None for all its slices) of the batch's files in it."""
+        out: dict[str, list[tuple[str, str | None]]] = {}
         for f in self.files:
-            out.setdefault(f.lake_part or f.slice_key, []).append(f.file_hash)
+            out.setdefault(f.lake_part or f.slice_key, []).append((f.file_hash, None if f.whole else f.slice_key))
         return out
+
+
+def landed_pieces(ledger: pl.DataFrame) -> pl.DataFrame:
+    """One row per landed file × (month, slice) its rows went to (`month`, `piece_slice`)."""
+    landed = ledger.filter(pl.col("status") == "landed")
+    return landed.with_columns(pl.col("pieces").str.split(",")).explode("pieces").filter(
+        pl.col("pieces").is_not_null() & (pl.col("pieces") != "")).with_columns(
+        month=pl.col("pieces").str.split_exact(":", 1).struct.field("field_0"),
+        piece_slice=pl.col("pieces").str.split_exact(":", 1).struct.field("field_1"))
 
 
 def list_batches(paths: Paths, street: str = STREET_CODE) -> list[Batch]:
     """Every batch with landed data, in source then month order (grids first: others depend on them)."""
-    ledger = lake.read_ledger(paths.ledger).filter(pl.col("status") == "landed")
+    pieces = landed_pieces(lake.read_ledger(paths.ledger))
     order = {"grids": 0, "population": 1, "patrols": 2, "cases": 3}
-    groups: dict[tuple[str, str, str], list[LandedFile]] = {}
-    for row in ledger.sort("source", "report_month", "slice_key").iter_rows(named=True):
+    groups: dict[tuple[str, str, str], dict[str, LandedFile]] = {}
+    for row in pieces.sort("source", "month", "piece_slice").iter_rows(named=True):
         # a grid table is one street's (its slice); case logs are the installation's; the rest a community's
-        scope = (row["slice_key"] if row["source"] == "grids" else street if row["source"] in GRID_SCOPED
-                 else row["community_code"])
-        groups.setdefault((row["source"], row["report_month"], scope), []).append(LandedFile(
-            row["file_path"], row["file_hash"], row["slice_key"], row["received_at"],
-            row["rows_read"], row["rows_landed"], row["rows_quarantined"], row["lake_part"]))
-    batches = [Batch(s, m, c, tuple(files)) for (s, m, c), files in groups.items()]
+        # (a log row whose grid the table did not know has no community: the street's)
+        whole = row["source"] in GRID_SCOPED
+        scope = (row["piece_slice"] if row["source"] == "grids" else street if whole else row["piece_slice"] or street)
+        files = groups.setdefault((row["source"], row["month"], scope), {})
+        files.setdefault(row["file_path"], LandedFile(
+            row["file_path"], row["file_hash"], row["piece_slice"], row["received_at"],
+            row["rows_read"], row["rows_landed"], row["rows_quarantined"], row["lake_part"], whole))
+    batches = [Batch(s, m, c, tuple(files.values())) for (s, m, c), files in groups.items()]
     return sorted(batches, key=lambda b: (order.get(b.source, 9), b.month, b.scope))
 
 
 def read_batch(paths: Paths, batch: Batch) -> pl.DataFrame:
-    frames = [lake.read_part(paths.lake, batch.source, batch.month, part, hashes)
-              for part, hashes in batch.parts().items()]
+    frames = [lake.read_part(paths.lake, batch.source, batch.month, part, pairs)
+              for part, pairs in batch.parts().items()]
     frames = [f for f in frames if f is not None]
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
@@ -98,6 +112,7 @@ class Context:
         self._residents: dict[tuple[str, str], int] = {}
         self._worker_medians: dict[str, float | None] = {}
         self._ledger: pl.DataFrame | None = None
+        self._pieces: pl.DataFrame | None = None
 
     @property
     def landed(self) -> pl.DataFrame:
@@ -106,13 +121,20 @@ class Context:
             self._ledger = lake.read_ledger(self.paths.ledger).filter(pl.col("status") == "landed")
         return self._ledger
 
+    @property
+    def pieces(self) -> pl.DataFrame:
+        if self._pieces is None:
+            self._pieces = landed_pieces(self.landed)
+        return self._pieces
+
     def _landed_slice(self, source: str, month: str, slice_key: str) -> pl.DataFrame | None:
         """The rows a slice's landed file holds (None when no file of it landed)."""
-        hit = self.landed.filter((pl.col("source") == source) & (pl.col("report_month") == month)
-                                 & (pl.col("slice_key") == slice_key))
+        hit = self.pieces.filter((pl.col("source") == source) & (pl.col("month") == month)
+                                 & (pl.col("piece_slice") == slice_key))
         if hit.height == 0:
             return None
-        return lake.read_part(self.paths.lake, source, month, hit["lake_part"][0], hit["file_hash"].to_list())
+        return lake.read_part(self.paths.lake, source, month, hit["lake_part"][0],
+                              [(h, slice_key) for h in hit["file_hash"].to_list()])
 
     @property
     def street_communities(self) -> list[str]:
@@ -121,8 +143,8 @@ class Context:
     def grid_tables(self) -> dict[str, dict[str, pl.DataFrame]]:
         if self._grid_tables is None:
             self._grid_tables = {}
-            grids = self.landed.filter(pl.col("source") == "grids").sort("report_month", "slice_key")
-            for month, street in grids.select("report_month", "slice_key").iter_rows():  # one row per table
+            grids = self.pieces.filter(pl.col("source") == "grids").sort("month", "piece_slice")
+            for month, street in grids.select("month", "piece_slice").iter_rows():  # one row per table
                 self._grid_tables.setdefault(street, {})[month] = self._landed_slice("grids", month, street).select(
                     "grid_code", "community_code", "grid_type", "valid_from")
         return self._grid_tables
@@ -162,8 +184,8 @@ class Context:
 
     def previous_register(self, community: str, month: str) -> str | None:
         """The latest month before `month` with a landed register of the community."""
-        months = sorted(self.landed.filter((pl.col("source") == "population") & (pl.col("slice_key") == community))
-                        ["report_month"].to_list())
+        months = sorted(self.pieces.filter((pl.col("source") == "population") & (pl.col("piece_slice") == community))
+                        ["month"].to_list())
         earlier = [m for m in months if m < month]
         return earlier[-1] if earlier else None
 
@@ -171,8 +193,8 @@ class Context:
         """A digest of the landed files of `source` before `month` (a check that reads history uses it)."""
         import hashlib
 
-        hashes = self.landed.filter((pl.col("source") == source) & (pl.col("report_month") < month)).sort(
-            "file_path")["file_hash"].to_list()
+        hashes = self.pieces.filter((pl.col("source") == source) & (pl.col("month") < month)).sort(
+            "file_path")["file_hash"].unique(maintain_order=True).to_list()
         return hashlib.sha256("".join(hashes).encode()).hexdigest()[:16]
 
     def earlier_steps(self, month: str, case_ids: pl.Series) -> pl.DataFrame:

@@ -31,6 +31,17 @@ class Field:
     min: int | None = None
     max: int | None = None
     foreign_if: dict | None = None  # id_number: rows where another field says the person is foreign
+    default: str | None = None  # the value of a cell left empty or of a column the file lacks
+    affixes: tuple[str, ...] = ()  # enum: words a spelling may add around a value (`专属`, `网格`)
+    label: str | None = None  # the field's name for data clerks (default: its first alias)
+
+    @property
+    def title(self) -> str:
+        """How a message to a data clerk names the field: its label, else its first Chinese alias."""
+        if self.label:
+            return self.label
+        chinese = [a for a in self.aliases if not a.isascii()]
+        return (chinese or list(self.aliases) or [self.name])[0]
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,13 @@ class Contract:
     fields: tuple[Field, ...]
     key: tuple[str, ...] = ()
     rules: tuple[dict, ...] = field(default_factory=tuple)
+    month_from: str | None = None  # a log: each row lands in the month of this timestamp field
+
+    @property
+    def is_log(self) -> bool:
+        """A system export whose rows place themselves (own timestamp, own grid) and are merged by key:
+        an overlapping re-export adds only the rows not landed before."""
+        return self.month_from is not None
 
     def alias_map(self) -> dict[str, str]:
         """Normalised header text -> canonical field name (computed once per contract)."""
@@ -57,7 +75,8 @@ class Contract:
 
     @property
     def required(self) -> list[str]:
-        return [f.name for f in self.fields if f.required]
+        """Fields a file must have a column for (a field with a default may be left out)."""
+        return [f.name for f in self.fields if f.required and f.default is None]
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -77,6 +96,9 @@ def _field(spec: dict) -> Field:
         min=spec.get("min"),
         max=spec.get("max"),
         foreign_if=spec.get("foreign_if"),
+        default=None if spec.get("default") is None else str(spec["default"]),
+        affixes=tuple(str(a) for a in spec.get("affixes", ())),
+        label=spec.get("label"),
     )
 
 
@@ -92,6 +114,7 @@ def load_contract(source: str, directory: Path | None = None) -> Contract:
         fields=tuple(_field(f) for f in spec["fields"]),
         key=tuple(spec.get("key", ())),
         rules=tuple(spec.get("rules", ())),
+        month_from=spec.get("month_from"),
     )
 
 

@@ -10,6 +10,8 @@ class FileRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.unmapped: tuple[str, ...] = ()  # header cells no field names (a missing column's near misses)
+        self.missing: tuple[str, ...] = ()  # required fields without a column
 
 
 # Reason codes of quarantined rows, with the Chinese text shown to data clerks.
@@ -24,6 +26,8 @@ ROW_REASONS = {
     "not_a_number": "应为数字",
     "invalid_value": "取值不在允许范围内",
     "unknown_grid": "网格编码不存在于网格台账",
+    "grid_quarantined": "所属网格在网格台账中未通过校验，请先更正网格台账",
+    "future_time": "时间晚于文件接收时间",
     "invalid_json": "该行不是有效的JSON",
     "time_order": "结束时间早于开始时间",
     "duplicate_row": "重复记录",

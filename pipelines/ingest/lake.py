@@ -22,12 +22,12 @@ LEDGER_SCHEMA = {
     "report_month": pl.String, "slice_key": pl.String, "sheet": pl.String, "received_at": pl.Datetime("us"),
     "rows_read": pl.Int64, "rows_landed": pl.Int64, "rows_quarantined": pl.Int64, "status": pl.String,
     "reject_code": pl.String, "message": pl.String, "duplicate_of": pl.String, "ingested_at": pl.Datetime("us"),
-    "lake_part": pl.String,
+    "lake_part": pl.String, "months": pl.String, "pieces": pl.String, "rows_already_landed": pl.Int64,
 }
 QUARANTINE_SCHEMA = {
     "source": pl.String, "file_path": pl.String, "file_hash": pl.String, "sheet": pl.String,
     "report_month": pl.String, "slice_key": pl.String, "source_row": pl.Int64, "field": pl.String,
-    "value": pl.String, "reason_code": pl.String, "reason": pl.String,
+    "value": pl.String, "reason_code": pl.String, "reason": pl.String, "record_key": pl.String,
 }
 
 
@@ -42,36 +42,59 @@ def part_path(root: Path, source: str, month: str, part: str) -> Path:
     return root / source / f"month={month}" / f"{part}.parquet"
 
 
-def read_part(root: Path, source: str, month: str, part: str, hashes: list[str]) -> pl.DataFrame | None:
-    """The rows the files with these hashes landed in a part (None when the part is gone)."""
+def read_part(root: Path, source: str, month: str, part: str,
+              files: list[str] | list[tuple[str, str | None]]) -> pl.DataFrame | None:
+    """The rows some files landed in a part (None when the part is gone): `files` are hashes, or
+    (hash, slice key) pairs for just a slice of a file (None: all of it)."""
     path = part_path(root, source, month, part)
     if not path.exists():
         return None
-    return pl.scan_parquet(path).filter(pl.col("file_hash").is_in(hashes)).collect()
+    pairs = [f if isinstance(f, tuple) else (f, None) for f in files]
+    whole = [h for h, s in pairs if s is None]
+    sliced = [f"{h}:{s}" for h, s in pairs if s is not None]
+    hit = pl.col("file_hash").is_in(whole)
+    if sliced:
+        hit = hit | (pl.col("file_hash") + pl.lit(":") + pl.col("slice_key").fill_null("")).is_in(sliced)
+    return pl.scan_parquet(path).filter(hit).collect()
 
 
-def drop_files(root: Path, source: str, month: str, part: str, hashes: set[str]) -> None:
-    """Remove the rows of these files from a part (the part goes when nothing is left)."""
+def drop_files(root: Path, source: str, month: str, part: str, hashes: set[str],
+               slices: set[tuple[str, str]] | None = None) -> dict[str, int]:
+    """Remove the rows of these files from a part (the part goes when nothing is left); with
+    `slices`, only their rows of those (file hash, slice key) pairs. Returns the rows dropped per file."""
     path = part_path(root, source, month, part)
     if not path.exists():
-        return
+        return {}
     frame = pl.read_parquet(path)
-    kept = frame.filter(~pl.col("file_hash").is_in(list(hashes)))
+    gone = pl.col("file_hash").is_in(list(hashes))
+    if slices is not None:
+        pairs = pl.DataFrame(list(slices), schema={"file_hash": pl.String, "slice_key": pl.String}, orient="row")
+        gone = pl.struct("file_hash", pl.col("slice_key").fill_null("")).is_in(
+            pairs.select(pl.struct("file_hash", "slice_key")).to_series().implode())
+    dropped = frame.filter(gone)
+    kept = frame.filter(~gone)
     if kept.height == 0:
         path.unlink()
     elif kept.height < frame.height:
         write_atomic(kept, path)
+    return dict(dropped.group_by("file_hash").len().iter_rows())
 
 
 def read_ledger(path: Path) -> pl.DataFrame:
     if not path.exists():
         return pl.DataFrame(schema=LEDGER_SCHEMA)
     ledger = pl.read_parquet(path)
-    if "lake_part" not in ledger.columns:
-        ledger = ledger.with_columns(lake_part=pl.lit(None, pl.String))
+    ledger = ledger.with_columns(pl.lit(None, dtype).alias(c) for c, dtype in LEDGER_SCHEMA.items()
+                                 if c not in ledger.columns)
     # a file landed before parts existed has its slice to itself, named after the slice
-    return ledger.with_columns(lake_part=pl.when(pl.col("status").is_in(["landed", "superseded"]))
-                               .then(pl.coalesce("lake_part", "slice_key")))
+    # and its one month and slice are its pieces
+    done = pl.col("status").is_in(["landed", "superseded"])
+    return ledger.with_columns(
+        lake_part=pl.when(done).then(pl.coalesce("lake_part", "slice_key")),
+        months=pl.when(done).then(pl.coalesce("months", "report_month")),
+        pieces=pl.when(done).then(pl.coalesce("pieces", pl.concat_str("report_month", pl.lit(":"),
+                                                                      pl.col("slice_key").fill_null("")))),
+        rows_already_landed=pl.col("rows_already_landed").fill_null(0))
 
 
 def write_ledger(ledger: pl.DataFrame, path: Path) -> None:

@@ -13,7 +13,7 @@ from ..config import DIVISIONS_CSV, STREET_DIGITS
 from .contracts import Contract
 from .errors import FileRejected
 from .readers import find_date, find_month
-from .validate import parse_date, parse_datetime
+from .validate import parse_date
 
 
 SUFFIXES = ("居民委员会", "居委会", "村民委员会", "村委会")
@@ -81,17 +81,19 @@ def _mode_share(values: pl.Series) -> tuple[str | None, float]:
 
 
 def locate(contract: Contract, frame: pl.DataFrame, context: str, path: Path, street_code: str,
-           grid_communities: dict[str, str]) -> tuple[str | None, str, str]:
-    """Return (community_code, report_month, slice_key) or reject the file."""
+           grid_communities: dict[str, str]) -> tuple[str | None, str | None, str | None]:
+    """Return (community_code, report_month, slice_key) or reject the file.
+
+    - A log (cases, patrols) places each row by its own time and grid: the community and the month
+      (or day) its title or name gives are hints for the rows that say nothing, never required.
+    - A grid table is the street's, for the month its title, name or first valid-from date gives.
+    - A register is a community's month. The month must be named; the community may not be: a
+      street-wide register places each row by its grid (community None), which needs the grid table.
+    """
     name = path.name
-    if contract.slice == "file_date":
+    if contract.is_log:
         day = find_date(context)
-        if day is None and "step_at" in frame.columns:
-            day, _ = _mode_share(frame.select(parse_datetime(pl.col("step_at")).dt.strftime("%Y-%m-%d"))
-                                 .to_series())
-        if day is None:
-            raise FileRejected("no_date", f"无法确定文件“{name}”的日期，请在文件名中注明日期（如20250305）。")
-        return None, day[:7], day.replace("-", "")
+        return find_community(context, street_code), day[:7] if day else find_month(context), None
     month = find_month(context)
     if contract.slice == "street_month":
         if month is None and "valid_from" in frame.columns:
@@ -101,11 +103,9 @@ def locate(contract: Contract, frame: pl.DataFrame, context: str, path: Path, st
             raise FileRejected("no_month", f"无法确定文件“{name}”的月份，请在标题行或文件名中注明，如“2025年3月”。")
         return None, month, _table_street(frame, street_code)
     community = find_community(context, street_code)
-    if community is None and "grid_code" in frame.columns and grid_communities:
-        guess, share = _mode_share(frame["grid_code"].replace_strict(grid_communities, default=None))
-        community = guess if share >= 0.9 else None
-    if community is None or month is None:
-        missing = "、".join(w for w, v in (("社区", community), ("月份", month)) if v is None)
+    street_wide = community is None and "grid_code" in frame.columns and bool(grid_communities)
+    if (community is None and not street_wide) or month is None:
+        missing = "、".join(w for w, v in (("社区", community or street_wide or None), ("月份", month)) if v is None)
         raise FileRejected(
             "no_slice",
             f"无法确定文件“{name}”所属的{missing}：请在标题行写明（如“华阳街道通济桥街社区{contract.title}（2025年3月）”）"

@@ -62,8 +62,9 @@ def _locate_header(grid: pl.DataFrame, aliases: dict[str, str]) -> tuple[int, li
 
 
 def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, str], first_row: int,
-               row_offset: int) -> pl.DataFrame:
-    """The data rows under canonical column names, built without a query of their own.
+               row_offset: int) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """The data rows under canonical column names, built without a query of their own, and the
+    header cells no field names.
 
     Blank and totals rows are dropped later, over a whole batch of files (`validate.drop_filler`),
     which costs one pass instead of several per file: for that the frame also carries the columns no
@@ -80,11 +81,12 @@ def _canonical(grid: pl.DataFrame, header: list[str | None], aliases: dict[str, 
             picked[name] = col
         else:
             rest.append(col)
+    unmapped = tuple(h for h in header if h and h not in aliases)
     columns += [data.get_column(c).alias(n) for n, c in picked.items()]
     columns += [data.get_column(c).alias(f"{FILL}{i}") for i, c in enumerate(rest)]
     columns += [data.get_column(c).alias(f"{LEAD}{i}") for i, c in enumerate(grid.columns[:3])]
     columns = [c if c.dtype == pl.String or c.name == ROW else c.cast(pl.String) for c in columns]
-    return pl.DataFrame([*columns, pl.Series(SHEET_ROW, np.ones(data.height, dtype=bool))])
+    return pl.DataFrame([*columns, pl.Series(SHEET_ROW, np.ones(data.height, dtype=bool))]), unmapped
 
 
 def read_xlsx(path: Path, contract: Contract) -> RawTable:
@@ -108,8 +110,8 @@ def read_xlsx(path: Path, contract: Contract) -> RawTable:
         raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
     name, grid, (h, header, span) = best
     titles = [" ".join(str(c) for c in r if c) for r in grid.head(h).rows()]
-    frame = _canonical(grid, header, aliases, h + span, row_offset=1)
-    return RawTable(frame, name, " ".join([*titles, name, path.stem]))
+    frame, unmapped = _canonical(grid, header, aliases, h + span, row_offset=1)
+    return RawTable(frame, name, " ".join([*titles, name, path.stem]), unmapped)
 
 
 def read_csv(path: Path, contract: Contract) -> RawTable:
@@ -139,8 +141,8 @@ def _csv_table(path: Path, data: bytes, text: str, contract: Contract) -> RawTab
     grid = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=h, infer_schema=False,
                        truncate_ragged_lines=True, quote_char='"')
     header = [normalize_header(c) or None for c in grid.row(0)]
-    frame = _canonical(grid, header, aliases, 1, row_offset=h + 1)
-    return RawTable(frame, None, " ".join([*lines[:h], path.stem]))
+    frame, unmapped = _canonical(grid, header, aliases, 1, row_offset=h + 1)
+    return RawTable(frame, None, " ".join([*lines[:h], path.stem]), unmapped)
 
 
 READERS = {".xlsx": read_xlsx, ".xlsm": read_xlsx, ".csv": read_csv, ".jsonl": read_jsonl, ".json": read_jsonl}
@@ -156,8 +158,10 @@ def read_file(path: Path, contract: Contract) -> RawTable:
     table = reader(path, contract)
     missing = [f for f in contract.required if f not in table.frame.columns]
     if missing:
-        names = "、".join(contract.field(f).aliases[0] for f in missing)
-        raise FileRejected("missing_column", f"文件“{path.name}”缺少必填列：{names}。请补充该列后重新报送。")
+        names = "、".join(contract.field(f).title for f in missing)
+        exc = FileRejected("missing_column", f"文件“{path.name}”缺少必填列：{names}。请补充该列后重新报送。")
+        exc.unmapped, exc.missing = table.unmapped, tuple(missing)
+        raise exc
     if table.frame.height == 0:
         raise FileRejected("empty", f"文件“{path.name}”没有数据行，请确认已填写后重新报送。")
     return table

@@ -6,11 +6,14 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import secrets
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
@@ -23,6 +26,7 @@ from .errors import FileRejected
 from .identity import Pseudonymiser, pii_key
 from .locate import locate
 from .readers import RawTable, read_file
+from .place import overlap, pieces_of, place, supersede
 from .validate import month_bounds, validate
 
 log = logging.getLogger("gridpulse.ingest")
@@ -47,11 +51,17 @@ class RawFile:
 class Prepared:
     file: RawFile
     table: RawTable
-    community: str | None
-    month: str
-    slice_key: str
-    month_end: dt.datetime
-    file_end: dt.datetime
+    community: str | None  # the community its title or name gives (a hint for a log)
+    month: str | None  # the month its title or name gives (a register's month; a hint for a log)
+    slice_key: str | None  # a grid table's street; a register's community (None: street-wide)
+    month_end: dt.datetime | None
+
+
+STREET_CLOCK = ZoneInfo("Asia/Shanghai")  # the times in the files are the street's (naive) clock
+
+
+def street_now() -> dt.datetime:
+    return dt.datetime.now(STREET_CLOCK).replace(tzinfo=None, microsecond=0)
 
 
 def prefetch(fn, items: list, threads: int = READ_THREADS, ahead: int = READ_AHEAD):
@@ -85,11 +95,16 @@ def scan(paths: Paths, source: str) -> list[RawFile]:
 
 
 class Ingestor:
-    def __init__(self, paths: Paths, contracts: dict[str, Contract] | None = None, street_code: str = STREET_CODE):
+    def __init__(self, paths: Paths, contracts: dict[str, Contract] | None = None, street_code: str = STREET_CODE,
+                 readonly: bool = False):
+        """`readonly` (a dry run: `gridpulse check`) reads the ledger and the lake and writes nothing:
+        no sweep, and without a key yet a throwaway one (its digests are never shown)."""
         self.paths = paths
         self.contracts = contracts or default_contracts()
         self.street = street_code
-        self.key = Pseudonymiser(pii_key(paths.pii_key_file))
+        fresh = readonly and not os.environ.get("GRIDPULSE_PII_KEY") and not paths.pii_key_file.exists()
+        self.key = Pseudonymiser(secrets.token_bytes(32) if fresh else pii_key(paths.pii_key_file))
+        self.now = street_now()  # a log's time after this (the street's clock) is in the future
         # Parts are written in threads of their own while the next batch is read and validated;
         # `_flush` waits for them (before the ledger names them, and before a part is rewritten).
         self._writer = ThreadPoolExecutor(2, thread_name_prefix="gridpulse-write")
@@ -101,7 +116,8 @@ class Ingestor:
         self._landed: dict[tuple[str, str, str], tuple[str, str]] = {}
         for e in lake.read_ledger(paths.ledger).to_dicts():
             self._put(e)
-        self._sweep()
+        if not readonly:
+            self._sweep()
         self._refresh_grids()
 
     def _sweep(self) -> None:
@@ -111,8 +127,8 @@ class Ingestor:
         Their files are not in the ledger, so they are ingested again; without the sweep their rows
         would then be in the lake twice.
         """
-        named = {(e["source"], e["report_month"], e["lake_part"]) for e in self._entries.values()
-                 if e["status"] == "landed"}
+        named = {(e["source"], month, e["lake_part"]) for e in self._entries.values() if e["status"] == "landed"
+                 for month in _months(e)}
         for root in (self.paths.lake, self.paths.quarantine):
             for source in SOURCES:
                 for path in (root / source).glob("month=*/*.parquet"):
@@ -134,7 +150,8 @@ class Ingestor:
         self._entries[key] = e
         self._by_hash.setdefault(e["file_hash"], {})[e["file_path"]] = None
         if e["status"] == "landed":
-            self._landed[(e["source"], e["report_month"], e["slice_key"])] = key
+            for month, slice_key in _pieces(e):
+                self._landed[(e["source"], month, slice_key)] = key
 
     @property
     def ledger(self) -> pl.DataFrame:
@@ -149,11 +166,15 @@ class Ingestor:
             pairs = grids.select("grid_code", "community_code").unique("grid_code", keep="last")
             self.known_grids = pairs["grid_code"].to_list()
             self.grid_communities = dict(pairs.iter_rows())
+        # grids the table names but whose rows were quarantined: rows on them are the table's fault
+        bad = lake.read_lake(self.paths.quarantine, "grids")
+        self.quarantined_grids = [] if bad is None or "record_key" not in bad.columns else \
+            sorted(set(bad["record_key"].drop_nulls().to_list()) - set(self.known_grids or ()))
 
     def _record(self, f: RawFile, **values) -> None:
         row = {k: None for k in lake.LEDGER_SCHEMA} | {
             "file_path": f.rel, "file_hash": f.sha256, "source": f.source, "received_at": f.received_at,
-            "rows_read": 0, "rows_landed": 0, "rows_quarantined": 0,
+            "rows_read": 0, "rows_landed": 0, "rows_quarantined": 0, "rows_already_landed": 0,
             "ingested_at": dt.datetime.now().replace(microsecond=0)} | values
         self._put(row)
 
@@ -178,95 +199,160 @@ class Ingestor:
             self._record(f, status="duplicate", duplicate_of=twin[0],
                          message=f"与已报送文件“{twin[0]}”内容完全相同，已跳过。")
             return None
-        contract = self.contracts[f.source]
         if isinstance(read, FileRejected):
             self._reject(f, read)
             return None
         table, community, month, slice_key = read
         in_batch[f.sha256] = f.rel
-        _, end = month_bounds(month)
-        day_end = (dt.datetime.strptime(slice_key, "%Y%m%d") + dt.timedelta(days=1, microseconds=-1)
-                   if contract.slice == "file_date" else end)
-        return Prepared(f, table, community, month, slice_key, end, day_end)
+        return Prepared(f, table, community, month, slice_key, month_bounds(month)[1] if month else None)
 
     def _land(self, source: str, batch: list["Prepared"]) -> None:
-        """Validate a batch of files in one pass, then write one part per month of the batch."""
+        """Validate a batch of files in one pass, place each row, then write one part per month."""
         if not batch:
             return
+        placed = self.place(source, batch)
+        for i, p in enumerate(batch):
+            if not placed.read[i]:
+                self._reject_empty(p.file)
+        keep = [i for i in range(len(batch)) if placed.read[i] and i not in placed.superseded]
+        self._retire(source, [(batch[i], placed.pieces.get(i, [])) for i in keep])
+        parts = self._write_parts(source, batch, keep, placed)
+        for i, p in enumerate(batch):
+            if not placed.read[i]:
+                continue
+            status = "landed" if i in parts else "superseded"
+            counts = {"rows_read": placed.read[i], "rows_landed": placed.landed_n.get(i, 0),
+                      "rows_quarantined": placed.quarantined_n.get(i, 0), "rows_already_landed": placed.already_n.get(i, 0)}
+            log.info("%s %s: %s", status, p.file.rel, counts)
+            pieces = placed.pieces.get(i, [])
+            months = sorted({m for m, _ in pieces})
+            slices = sorted({s for _, s in pieces if s})
+            self._record(p.file, community_code=p.community or (slices[0] if len(slices) == 1 and
+                                                                 self.contracts[source].slice == "community_month" else None),
+                         report_month=p.month or (months[0] if months else None),
+                         slice_key=p.slice_key or (slices[0] if len(slices) == 1 else None),
+                         sheet=p.table.sheet, status=status, lake_part=parts.get(i),
+                         months=",".join(months) or None, pieces=",".join(f"{m}:{s}" for m, s in pieces) or None,
+                         message=placed.notes.get(i), **counts)
+
+    def place(self, source: str, batch: list["Prepared"]) -> "Placement":
+        """Validate a batch and place its rows (months, communities, slices, rows landed before); no
+        file is written, so `gridpulse check` shows what ingest would do with the same code."""
         contract = self.contracts[source]
-        # Each row's file number and date bounds, built once for the batch (not per file).
         heights = [p.table.frame.height for p in batch]
-        bounds = pl.DataFrame({"_file": range(len(batch)), "_month_end": [p.month_end for p in batch],
-                               "_file_end": [p.file_end for p in batch]},
-                              schema={"_file": pl.Int32, "_month_end": pl.Datetime("us"), "_file_end": pl.Datetime("us")})
-        per_row = bounds[np.repeat(np.arange(len(batch)), heights)]
+        files = pl.DataFrame({
+            "_file": range(len(batch)), "month": [p.month for p in batch], "community": [p.community for p in batch],
+            "slice_key": [p.slice_key for p in batch],
+            "received_month": [p.file.received_at.strftime("%Y-%m") for p in batch],
+            "_month_end": [p.month_end for p in batch]},
+            schema={"_file": pl.Int32, "month": pl.String, "community": pl.String, "slice_key": pl.String,
+                    "received_month": pl.String, "_month_end": pl.Datetime("us")})
+        per_row = files.select("_file", "_month_end")[np.repeat(np.arange(len(batch)), heights)]
         # one chunk per column: the reads come in many small chunks, which every pass below would pay for
         frame = pl.concat([p.table.frame for p in batch], how="diagonal_relaxed", rechunk=True).with_columns(
             per_row.get_columns())
-        ctx = {"month_end": pl.col("_month_end"), "file_end": pl.col("_file_end"),
-               "known_grids": self.known_grids if source != "grids" else None}
+        ctx = {"month_end": pl.col("_month_end"), "received": self.now,
+               "known_grids": self.known_grids if source != "grids" else None,
+               "quarantined_grids": self.quarantined_grids}
         landed, quarantined = validate(frame, contract, ctx, self.key, group="_file")
-        n_landed = dict(landed.group_by("_file").len().iter_rows())
-        n_quarantined = dict(quarantined.group_by("_file").len().iter_rows())
-        read = {i: n_landed.get(i, 0) + n_quarantined.get(i, 0) for i in range(len(batch))}  # rows that are data
-        for i, p in enumerate(batch):
-            if not read[i]:
-                self._reject_empty(p.file)
-        # A slice met twice keeps the later file: the earlier one is superseded before it lands.
-        last = {(p.month, p.slice_key): i for i, p in enumerate(batch) if read[i]}
-        keep = sorted(last.values())
-        self._retire([batch[i] for i in keep])
-        parts = self._write_parts(source, batch, keep, landed, quarantined)
-        for i, p in enumerate(batch):
-            if read[i]:
-                status = "landed" if i in parts else "superseded"
-                log.info("%s %s: %d read, %d landed, %d quarantined", status, p.file.rel, read[i],
-                         n_landed.get(i, 0), n_quarantined.get(i, 0))
-                self._record(p.file, community_code=p.community, report_month=p.month, slice_key=p.slice_key,
-                             sheet=p.table.sheet, rows_read=read[i], rows_landed=n_landed.get(i, 0),
-                             rows_quarantined=n_quarantined.get(i, 0), status=status, lake_part=parts.get(i))
+        landed, quarantined = place(contract, files, landed, quarantined, self.grid_communities)
+        read = _count(landed, len(batch), _count(quarantined, len(batch)))
+        already = dict.fromkeys(range(len(batch)), 0)
+        superseded: set[int] = set()
+        notes: dict[int, str] = {}
+        if contract.is_log:
+            seen = overlap(contract, landed, self._landed_keys(source, contract, landed, batch))
+            if seen.any():
+                already = _count(landed.filter(seen), len(batch))
+                landed = landed.filter(~seen)
+        else:
+            as_read = _count(landed, len(batch)), _count(quarantined, len(batch))
+            landed, quarantined, lost = supersede(landed, quarantined)
+            kept = _count(landed, len(batch), _count(quarantined, len(batch)))
+            superseded = {i for i in lost if not kept.get(i)}
+            for i in lost - superseded:  # some of its slices are in a later file of the batch
+                notes[i] = f"其中{read[i] - kept[i]}行所属的社区月份由同批次较晚的文件替换。"
+                read[i] = kept[i]
+        pieces = pieces_of(pl.concat([landed.select("_file", "_month", "_slice"),
+                                      quarantined.select("_file", "_month", "_slice")]))
+        n_landed, n_quarantined = _count(landed, len(batch)), _count(quarantined, len(batch))
+        for i in superseded:  # a file a later one replaces whole keeps the counts it was read with
+            n_landed[i], n_quarantined[i] = as_read[0][i], as_read[1][i]
+        return Placement(landed, quarantined, read, n_landed, n_quarantined, already, superseded, pieces, notes)
 
-    def _retire(self, landing: list["Prepared"]) -> None:
-        """Drop from the lake and the quarantine the rows of each slice's earlier file."""
-        gone: dict[tuple[str, str, str], set[str]] = {}
-        for p in landing:
-            earlier = self._landed.pop((p.file.source, p.month, p.slice_key), None)
-            if earlier and self._entries.get(earlier, {}).get("status") == "landed":
-                e = self._entries[earlier]
-                gone.setdefault((e["source"], e["report_month"], e["lake_part"]), set()).add(e["file_hash"])
-                if earlier != (p.file.rel, p.file.sha256):
+    def _landed_keys(self, source: str, contract: Contract, landed: pl.DataFrame,
+                     batch: list["Prepared"]) -> pl.DataFrame | None:
+        """The keys the lake holds in the batch's months, from files other than the batch's own
+        (a file read again replaces its own rows)."""
+        months = landed["_month"].unique().drop_nulls().to_list()
+        own = [p.file.sha256 for p in batch]
+        paths = [p for m in months for p in (self.paths.lake / source / f"month={m}").glob("*.parquet")]
+        if not paths:
+            return None
+        return pl.scan_parquet(paths, missing_columns="insert").filter(~pl.col("file_hash").is_in(own)).select(
+            list(contract.key)).collect()
+
+    def _retire(self, source: str, landing: list[tuple["Prepared", list[tuple[str, str]]]]) -> None:
+        """Before files land: drop from the lake and the quarantine the rows that earlier files hold
+        of the same slices (a register), or, for a log, the rows of the same file read before."""
+        log_source = self.contracts[source].is_log
+        gone: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+        for p, pieces in landing:
+            own = (p.file.rel, p.file.sha256)
+            if log_source:
+                e = self._entries.get(own)
+                taken = [(e, piece) for piece in _pieces(e)] if e and e["status"] == "landed" else []
+            else:
+                taken = [(self._entries.get(self._landed.get((source, *piece))), piece) for piece in pieces]
+            for e, (month, slice_key) in taken:
+                if e is None or e["status"] != "landed":
+                    continue
+                self._landed.pop((source, month, slice_key), None)
+                gone.setdefault((source, month, e["lake_part"]), set()).add((e["file_hash"], slice_key))
+                left = [x for x in _pieces(e) if x != (month, slice_key)]
+                e["pieces"] = ",".join(f"{m}:{s}" for m, s in left) or e["pieces"]
+                if not left and (e["file_path"], e["file_hash"]) != own:
                     e["status"] = "superseded"
         if gone:
             self._flush()
-        for (source, month, part), hashes in gone.items():
-            lake.drop_files(self.paths.lake, source, month, part, hashes)
-            lake.drop_files(self.paths.quarantine, source, month, part, hashes)
+        for (src, month, part), pairs in gone.items():
+            hashes = {h for h, _ in pairs}
+            landed = lake.drop_files(self.paths.lake, src, month, part, hashes, pairs)
+            quarantined = lake.drop_files(self.paths.quarantine, src, month, part, hashes, pairs)
+            self._partly_replaced(landed, quarantined, month)
 
-    def _write_parts(self, source: str, batch: list["Prepared"], keep: list[int], landed: pl.DataFrame,
-                     quarantined: pl.DataFrame) -> dict[int, str]:
+    def _partly_replaced(self, landed: dict[str, int], quarantined: dict[str, int], month: str) -> None:
+        """An earlier file that keeps some of its slices (a street-wide register, a community of which
+        was sent again): its counts no longer include the rows it lost, and its message says so."""
+        for h in set(landed) | set(quarantined):
+            for path in self._by_hash.get(h, ()):
+                e = self._entries.get((path, h))
+                if e and e["status"] == "landed" and e["pieces"]:
+                    n, q = landed.get(h, 0), quarantined.get(h, 0)
+                    e |= {"rows_read": e["rows_read"] - n - q, "rows_landed": e["rows_landed"] - n,
+                          "rows_quarantined": e["rows_quarantined"] - q,
+                          "message": f"{month}的{n + q}行所属社区已由较晚报送的文件替换。"}
+
+    def _write_parts(self, source: str, batch: list["Prepared"], keep: list[int],
+                     placed: "Placement") -> dict[int, str]:
         """Write the kept files' rows, one lake part (and quarantine part) per month; file -> part.
 
-        Each row is given its part's number and the rows are split by it in one pass (a file left out
-        is superseded); each part gets its lineage and is written in a writer thread, so the months
-        are worked on two at a time.
+        A batch's parts share one name in every month folder; each part gets its lineage and is
+        written in a writer thread, so the months are worked on two at a time.
         """
-        by_month: dict[str, list[int]] = {}
-        for i in keep:
-            by_month.setdefault(batch[i].month, []).append(i)
-        number = np.full(len(batch), -1, dtype=np.int32)
-        for n, members in enumerate(by_month.values()):
-            number[members] = n
-        split = [_by_part(frame, number) for frame in (landed, quarantined)]
+        if not keep:
+            return {}
+        part = "part-" + hashlib.sha256("".join(batch[i].file.sha256 for i in keep).encode()).hexdigest()[:16]
+        lineage = [_per_file(batch, LANDED_LINEAGE), _per_file(batch, QUARANTINE_LINEAGE)]  # once per batch
         community = self.contracts[source].slice == "community_month"
-        lineage = [_per_file(batch, LANDED_LINEAGE | ({"community_code": lambda p: p.community} if community else {})),
-                   _per_file(batch, QUARANTINE_LINEAGE)]  # once per batch, for all its parts
-        parts: dict[int, str] = {}
-        for n, (month, members) in enumerate(by_month.items()):
-            part = "part-" + hashlib.sha256("".join(batch[i].file.sha256 for i in members).encode()).hexdigest()[:16]
-            self._submit(_write_part, self.paths, source, month, part, split[0].get(n, landed.clear()),
-                         split[1].get(n), lineage)
-            parts |= dict.fromkeys(members, part)
-        return parts
+        wanted = pl.col("_file").is_in(keep)
+        landed = placed.landed.filter(wanted)
+        landed = landed.rename({"_community": "community_code"}) if community else landed.drop("_community")
+        split = [_by_month(landed), _by_month(placed.quarantined.filter(wanted).drop("_community"))]
+        for month in sorted(set(split[0]) | set(split[1])):
+            self._submit(_write_part, self.paths, source, month, part,
+                         split[0].get(month, landed.clear()), split[1].get(month), lineage)
+        return dict.fromkeys(keep, part)
 
     def _submit(self, fn, *args) -> None:
         self._writes.append(self._writer.submit(fn, *args))
@@ -294,9 +380,9 @@ class Ingestor:
         files = scan(self.paths, source)
         if force:
             return files
-        done = {(e["file_path"], e["file_hash"]): e["report_month"] for e in self.entries if e["source"] == source}
+        done = {(e["file_path"], e["file_hash"]): set(_months(e)) for e in self.entries if e["source"] == source}
         return [f for f in files if (f.rel, f.sha256) not in done
-                or (months is not None and done[(f.rel, f.sha256)] in months)]
+                or (months is not None and done[(f.rel, f.sha256)] & months)]
 
     def run(self, sources: tuple[str, ...] = SOURCES, months: set[str] | None = None, force: bool = False,
             progress: Progress | None = None) -> list[dict]:
@@ -346,10 +432,47 @@ class Ingestor:
             lake.write_atomic(pl.DataFrame(schema=lake.QUARANTINE_SCHEMA), qanchor)
 
 
-def _by_part(frame: pl.DataFrame, number: np.ndarray) -> dict[int, pl.DataFrame]:
-    """The rows of each part, by part number (`number[file]`, -1 for a file that is not written)."""
-    numbered = frame.with_columns(_part=pl.Series(number)[frame["_file"]])
-    return {k[0]: v for k, v in numbered.partition_by("_part", as_dict=True, include_key=False).items() if k[0] >= 0}
+@dataclass
+class Placement:
+    """What a batch would land (`Ingestor.place`): the rows with `_file`, `_month`, `_slice`, and per
+    file (by number) the rows read, landed, quarantined and landed before, the files a later file of
+    the batch supersedes, each file's (month, slice) pieces and a note for the ledger."""
+
+    landed: pl.DataFrame
+    quarantined: pl.DataFrame
+    read: dict[int, int]
+    landed_n: dict[int, int]
+    quarantined_n: dict[int, int]
+    already_n: dict[int, int]
+    superseded: set[int]
+    pieces: dict[int, list[tuple[str, str]]]
+    notes: dict[int, str]
+
+
+def _count(frame: pl.DataFrame, n: int, add: dict[int, int] | None = None) -> dict[int, int]:
+    """Rows per file number (plus `add`)."""
+    out = dict(add or {})
+    for f, k in frame.group_by("_file").len().iter_rows():
+        out[f] = out.get(f, 0) + k
+    return {i: out.get(i, 0) for i in range(n)}
+
+
+def _months(entry: dict) -> list[str]:
+    return [m for m in (entry.get("months") or entry.get("report_month") or "").split(",") if m]
+
+
+def _pieces(entry: dict) -> list[tuple[str, str]]:
+    """A ledger entry's (month, slice key) pieces (an entry from before pieces: its month and slice)."""
+    text = entry.get("pieces") or (f"{entry['report_month']}:{entry.get('slice_key') or ''}"
+                                   if entry.get("report_month") else "")
+    return [tuple(x.split(":", 1)) for x in text.split(",") if x]
+
+
+def _by_month(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The rows of each month (`_month`), with it as their `report_month` and `_slice` as `slice_key`."""
+    frame = frame.rename({"_month": "report_month", "_slice": "slice_key"})
+    return {k[0]: v.with_columns(report_month=pl.lit(k[0]))
+            for k, v in frame.partition_by("report_month", as_dict=True).items()}
 
 
 def _per_file(batch: list[Prepared], columns: dict[str, Callable]) -> pl.DataFrame:
@@ -364,11 +487,9 @@ def _lineage(rows: pl.DataFrame, per_file: pl.DataFrame) -> pl.DataFrame:
 
 
 LANDED_LINEAGE = {"source_file": lambda p: p.file.rel, "source_sheet": lambda p: p.table.sheet,
-                  "file_hash": lambda p: p.file.sha256, "report_month": lambda p: p.month,
-                  "slice_key": lambda p: p.slice_key}
+                  "file_hash": lambda p: p.file.sha256}
 QUARANTINE_LINEAGE = {"source": lambda p: p.file.source, "file_path": lambda p: p.file.rel,
-                      "file_hash": lambda p: p.file.sha256, "sheet": lambda p: p.table.sheet,
-                      "report_month": lambda p: p.month, "slice_key": lambda p: p.slice_key}
+                      "file_hash": lambda p: p.file.sha256, "sheet": lambda p: p.table.sheet}
 
 
 def _write_part(paths: Paths, source: str, month: str, part: str, rows: pl.DataFrame, bad: pl.DataFrame | None,

@@ -18,3 +18,4 @@ class RawTable:
     frame: pl.DataFrame  # canonical text columns + `_row`
     sheet: str | None
     context: str  # title rows, sheet and file name: where community and month are looked for
+    unmapped: tuple[str, ...] = ()  # header cells no field of the contract names (for `gridpulse check`)

@@ -7,6 +7,8 @@ quarantined (row number, field, masked value, reason code).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Callable
 
 import numpy as np
@@ -35,7 +37,42 @@ NFKC_VARIANT = r"[^\x00-\x7F\u3400-\u4DBF\u4E00-\u9FFF]"
 
 # Types whose value is an expensive pure function of the cell text, computed once per distinct text: a
 # register re-sent every month repeats each birth date, name and phone number about once a month.
-DISTINCT_TYPES = {"date", "person_name", "phone"}
+DISTINCT_TYPES = {"date", "person_name", "phone", "enum"}
+
+# What spelling variants of an enum value may differ in: width (NFKC), spaces, punctuation and
+# brackets (`专属(学校)`, `专属网格-学校`), and the field's affixes around the value (`学校专属网格`).
+ENUM_NOISE = r"[\s\p{P}\p{S}\p{Z}]"
+
+
+def enum_key(text: str, affixes: tuple[str, ...] = ()) -> str:
+    """The spelling-free form of an enum value (the Python twin of `_enum_key`, for the contract's
+    own spellings)."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKC", text)
+                     if not unicodedata.category(ch).startswith(("P", "S", "Z")) and not ch.isspace())
+    for _ in range(2):
+        for a in sorted(affixes, key=len, reverse=True):
+            if folded != a:
+                folded = folded.removeprefix(a).removesuffix(a)
+    return folded
+
+
+def _enum_key(t: pl.Expr, affixes: tuple[str, ...]) -> pl.Expr:
+    folded = t.str.normalize("NFKC").str.replace_all(ENUM_NOISE, "")
+    if not affixes:
+        return folded
+    words = "|".join(re.escape(a) for a in sorted(affixes, key=len, reverse=True))
+    # a value that is only an affix keeps it (`专属` alone is not a type, but nothing is cut to empty)
+    return pl.when(folded.str.contains(f"^(?:{words})$")).then(folded).otherwise(
+        folded.str.replace_all(f"^(?:{words})+|(?:{words})+$", ""))
+
+
+def enum_lookup(f: Field) -> dict[str, str]:
+    """Spelling-free form of every configured spelling -> canonical value."""
+    return {enum_key(syn, f.affixes): canon for canon, syns in (f.values or {}).items() for syn in (canon, *syns)}
+
+
+def allowed_values(f: Field) -> str:
+    return "、".join(f.values or {})
 
 
 def _text(name: str) -> pl.Expr:
@@ -183,8 +220,7 @@ def _values(f: Field, ctx: dict) -> dict[str, pl.Expr]:
     if f.type == "phone":
         return {f.name: identity.mask_phone(t)}
     if f.type == "enum":
-        lookup = {syn: canon for canon, syns in (f.values or {}).items() for syn in (canon, *syns)}
-        return {f.name: t.replace_strict(lookup, default=None, return_dtype=pl.String)}
+        return {f.name: _enum_key(t, f.affixes).replace_strict(enum_lookup(f), default=None, return_dtype=pl.String)}
     if f.type == "int":
         ok = t.str.contains(r"^[+-]?\d+(\.0+)?$")
         return {f.name: pl.when(ok).then(t.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))}
@@ -214,7 +250,10 @@ def _error(f: Field, ctx: dict) -> pl.Expr:
     t, v = _t(f.name), pl.col(f.name)
     error: pl.Expr = pl.lit(None, dtype=pl.String)
     if f.type == "grid_code" and ctx.get("known_grids") is not None:
-        error = pl.when(v.is_not_null() & ~v.is_in(ctx["known_grids"])).then(pl.lit("unknown_grid"))
+        # a grid the table names but whose row was quarantined is the grid table's fault, not the row's
+        error = pl.when(v.is_not_null() & ~v.is_in(ctx["known_grids"])).then(
+            pl.when(v.is_in(ctx.get("quarantined_grids") or [])).then(pl.lit("grid_quarantined"))
+            .otherwise(pl.lit("unknown_grid")))
     elif f.type == "community_code":
         error = pl.when(v.is_not_null() & ~v.str.contains(r"^\d{12}$")).then(pl.lit("invalid_value"))
     elif f.type == "enum":
@@ -229,7 +268,8 @@ def _error(f: Field, ctx: dict) -> pl.Expr:
         error = pl.when(t.is_not_null() & v.is_null()).then(pl.lit("invalid_date"))
         bound = _bound(f, ctx)
         if bound is not None:
-            error = error.fill_null(pl.when(v > bound).then(pl.lit("future_date")))
+            late = "future_time" if f.not_after == "received" else "future_date"
+            error = error.fill_null(pl.when(v > bound).then(pl.lit(late)))
     elif f.type == "id_number":
         error = pl.col("_id_error")
         if f.foreign_if:
@@ -351,12 +391,31 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "byt
     frame = frame.select(*carry, ROW, *values, *id_cols, "_reason", "_field", "_value")  # before filtering: narrower
     quarantined = frame.filter(pl.col("_reason").is_not_null()).select(
         *carry, pl.col(ROW).alias("source_row"), pl.col("_field").alias("field"), pl.col("_value").alias("value"),
-        pl.col("_reason").alias("reason_code"),
-        pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误").alias("reason"))
+        pl.col("_reason").alias("reason_code"), _reason_text(contract), _record_key(contract))
     landed = frame.filter(pl.col("_reason").is_null()).select(*carry, ROW, *values, *id_cols)
     if id_fields:
         landed = _id_encoded(landed)
     return landed.rename({ROW: "source_row"}), quarantined
+
+
+def _reason_text(contract: Contract) -> pl.Expr:
+    """The clerk's sentence for each quarantined row; a value outside an enum lists what is allowed."""
+    text = pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误")
+    enums = {f.name: f"{ROW_REASONS['invalid_value']}（可填：{allowed_values(f)}）"
+             for f in contract.fields if f.type == "enum" and f.values}
+    if enums:
+        listed = pl.col("_field").replace_strict(enums, default=None, return_dtype=pl.String)
+        text = pl.when(pl.col("_reason") == "invalid_value").then(pl.coalesce(listed, text)).otherwise(text)
+    return text.alias("reason")
+
+
+def _record_key(contract: Contract) -> pl.Expr:
+    """Which record a quarantined row is, by its key (`grid_code` of a grid): none for a key of
+    personal data (an ID number never leaves ingest in clear)."""
+    keys = [contract.field(k) for k in contract.key]
+    if not keys or any(f.type in ("id_number", "person_name", "phone") for f in keys):
+        return pl.lit(None, pl.String).alias("record_key")
+    return pl.concat_str([pl.col(f.name).cast(pl.String) for f in keys], separator="|").alias("record_key")
 
 
 def _identify(frame: pl.DataFrame, contract: Contract, key: "bytes | identity.Pseudonymiser") -> pl.DataFrame:
@@ -421,6 +480,9 @@ def _check(table_frame: pl.DataFrame, contract: Contract, ctx: dict) -> pl.DataF
         **{f"_t_{f.name}": _text(f.name) if f.name in table_frame.columns else pl.lit(None, pl.String) for f in fields})
     frame = drop_filler(frame, [f"_t_{f.name}" for f in fields if f.name in table_frame.columns])
     frame = _fold(frame, [f"_t_{f.name}" for f in fields if f.type in FOLDED_TYPES and f.name in table_frame.columns])
+    defaults = [_t(f.name).fill_null(pl.lit(f.default)) for f in fields if f.default is not None]
+    if defaults:  # after the blank rows are gone: a default does not make a blank row data
+        frame = frame.with_columns(defaults)
     id_fields = [f for f in fields if f.type == "id_number"]
     if id_fields:
         frame = identity.add_id_columns(frame, f"_t_{id_fields[0].name}")

@@ -48,20 +48,41 @@ def _quarantined(paths: Paths, rel: str) -> dict[str, list[int]]:
     return out
 
 
+def _reasons(paths: Paths, rel: str) -> set[str]:
+    frames = [pl.read_parquet(f) for f in paths.quarantine.rglob("*.parquet")]
+    return set(pl.concat(frames, how="diagonal_relaxed").filter(pl.col("file_path") == rel)["reason"].to_list())
+
+
 def _landed(paths: Paths, source: str) -> pl.DataFrame:
     return pl.concat([pl.read_parquet(f) for f in sorted((paths.lake / source).glob("month=2*/*.parquet"))])
 
 
 def test_corpus_has_at_least_25_documented_cases():
-    assert len(CASES) >= 25
+    assert len(CASES) >= 37
     assert all(case["why"] for case in CASES)
-    assert {c["file"] for c in CASES} <= {p.name for p in CORPUS.iterdir()}
+    named = {c["file"] for c in CASES if c.get("file")} | {b["file"] for c in CASES for b in c.get("before", ())}
+    assert named <= {p.name for p in CORPUS.iterdir()}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def _lake_months(paths: Paths, source: str) -> list[str]:
+    return sorted(p.parent.name.removeprefix("month=") for p in (paths.lake / source).glob("month=*/*.parquet"))
+
+
+def _no_file_case(case: dict, paths: Paths) -> None:
+    """A source none of whose files arrived: nothing in the ledger, only the typed empty anchor."""
+    Ingestor(paths).run()
+    assert read_ledger(paths.ledger).filter(pl.col("source") == case["source"]).height == 0
+    assert _lake_months(paths, case["source"]) == ["0000-00"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.get("file") or c["why"] for c in CASES])
 def test_corpus_file_outcome(case, tmp_path):
     paths = _paths(tmp_path)
-    _drop(paths, case["source"], case["file"])
+    if not case.get("file"):
+        return _no_file_case(case, paths)
+    for i, before in enumerate(case.get("before", ())):  # received earlier, ingested in the same run
+        _drop(paths, before["source"], before["file"], mtime=1_740_000_000 + i)
+    _drop(paths, case["source"], case["file"], mtime=1_740_000_100 if case.get("before") else None)
     Ingestor(paths).run()
     ledger = read_ledger(paths.ledger).filter(pl.col("file_path") == f"{case['source']}/{case['file']}")
     assert ledger.height == 1
@@ -71,12 +92,26 @@ def test_corpus_file_outcome(case, tmp_path):
         assert row["reject_code"] == case["reject_code"]
         assert case["message"] in row["message"]
         assert case["file"] in row["message"]  # the clerk is told which file
+        if case.get("lake") == "anchor_only":
+            assert _lake_months(paths, case["source"]) == ["0000-00"]
         return
     assert (row["rows_read"], row["rows_landed"]) == (case["read"], case["landed"])
-    assert row["rows_quarantined"] == case["read"] - case["landed"]
+    assert row["rows_already_landed"] == case.get("already", 0)
+    assert row["rows_quarantined"] == case["read"] - case["landed"] - case.get("already", 0)
     assert _quarantined(paths, row["file_path"]) == case.get("quarantined", {})
-    landed = _landed(paths, case["source"])
+    if "months" in case:
+        assert row["months"].split(",") == case["months"]
+        assert _lake_months(paths, case["source"]) == case.get("lake_months", case["months"])
+    if "reason" in case:
+        assert case["reason"] in _reasons(paths, row["file_path"])
+    landed = _landed(paths, case["source"]).filter(pl.col("source_file") == row["file_path"])
     assert landed.height == case["landed"]
+    for column, values in case.get("values", {}).items():
+        assert sorted(landed[column].unique().to_list()) == values, column
+    if "communities" in case:
+        assert sorted(landed["community_code"].unique().to_list()) == case["communities"]
+        # the ledger's pieces: (month, community) of each landed row; '' for rows no community placed
+        assert sorted({p.split(":")[1] for p in row["pieces"].split(",")} - {""}) == case["communities"]
     if "registered_date" in case:
         assert set(landed["registered_date"].to_list()) == {dt.date.fromisoformat(case["registered_date"])}
     if "sheet" in case:
@@ -85,7 +120,7 @@ def test_corpus_file_outcome(case, tmp_path):
         assert landed["source_row"].to_list() == case["source_rows"]
     if "room" in case:
         assert landed["room"][0] == case["room"]
-    if case["source"] == "population":
+    if case["source"] == "population" and "communities" not in case:
         assert landed["community_code"].unique().to_list() == ["510116003001"]
         assert landed["report_month"].unique().to_list() == ["2025-03"]
 

@@ -1,5 +1,5 @@
 -- One row per community and month whose population register landed: when it was first received
--- (the ledger's received_at of the first readable file), whether by var('register_due_day') (25th),
+-- (the ledger's received_at of the first readable file, its own or a street-wide one), whether by var('register_due_day') (25th),
 -- and whether the previous month's register landed too (then flows can be computed).
 with
 
@@ -12,10 +12,25 @@ files as (
     where source_name = 'population' and file_status in ('landed', 'superseded')
 ),
 
-received as (
-    select community_code, cast(report_month || '-01' as date) as month_start, min(received_at) as first_received_at
+-- a street-wide register names no community in the ledger: its rows say which ones it covered
+register_files as (
+    select distinct community_code, month_start, file_hash from {{ ref('stg_population__residents') }}
+),
+
+receipts as (
+    select community_code, cast(report_month || '-01' as date) as month_start, received_at
     from files
-    group by community_code, cast(report_month || '-01' as date)
+    where community_code is not null
+    union all
+    select register_files.community_code, register_files.month_start, files.received_at
+    from register_files
+    inner join files on register_files.file_hash = files.file_hash
+),
+
+received as (
+    select community_code, month_start, min(received_at) as first_received_at
+    from receipts
+    group by community_code, month_start
 ),
 
 final as (

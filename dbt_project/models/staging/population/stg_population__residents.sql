@@ -27,6 +27,7 @@ renamed as (
         registered_date,
         updated_date,
         source_file,
+        file_hash,
         source_row
     from source
 )
