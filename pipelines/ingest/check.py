@@ -31,7 +31,10 @@ def check_files(paths: Paths, files: list[Path], source: str | None = None) -> l
     """One result per file: its source, community, months and rows to land or quarantine (by reason,
     with examples), or its rejection; `hints` for headers that no field names."""
     ingestor = Ingestor(paths, readonly=True)
-    return [check_file(ingestor, Path(f), source) for f in files]
+    try:
+        return [check_file(ingestor, Path(f), source) for f in files]
+    finally:
+        ingestor.key.close()
 
 
 def check_file(ingestor: Ingestor, path: Path, source: str | None = None) -> dict:
@@ -49,6 +52,11 @@ def check_file(ingestor: Ingestor, path: Path, source: str | None = None) -> dic
     f = RawFile(source, path, f"{source}/{path.name}", hashlib.sha256(data).hexdigest(),
                 dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
     result["source"] = source
+    twin = [p for p in ingestor._by_hash.get(f.sha256, ())
+            if ingestor._entries[(p, f.sha256)]["status"] in ("landed", "superseded")]
+    if twin:  # the same bytes were ingested already, under this name or another
+        return result | {"status": "duplicate", "reject_code": None,
+                         "message": f"与已报送文件“{twin[0]}”内容完全相同，入库时将跳过。"}
     read = ingestor._read(f)
     prepared = ingestor._prepare(f, read, {})
     contract = ingestor.contracts[source]
@@ -83,7 +91,9 @@ def guess_source(path: Path, contracts: dict[str, Contract]) -> str | FileReject
             return part
     best, score = None, 0
     rejections = []
-    for source in SOURCES:
+    suffix = path.suffix.lower().lstrip(".")
+    for source in [s for s in SOURCES if suffix in contracts[s].formats or (suffix == "json" and
+                                                                           "jsonl" in contracts[s].formats)]:
         try:
             table = read_file(path, contracts[source])
         except FileRejected as exc:

@@ -66,6 +66,13 @@ class Pseudonymiser:
     def _open(self) -> None:
         self._con = duckdb.connect()
 
+    def close(self) -> None:
+        """Wait for the background open (a process that exits while DuckDB is being opened aborts)."""
+        self._opening.join()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
     def _compute(self, frame: pl.DataFrame) -> pl.DataFrame:
         self._opening.join()
         self._con = self._con or duckdb.connect()  # when opening it in the background failed

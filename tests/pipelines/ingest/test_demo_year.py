@@ -72,3 +72,16 @@ def test_the_year_passes_the_gate_and_dbt_build_is_green(year):
     assert batches == summary.quality["batches"] and results > batches
     assert files == ledger.height
     assert quarantined == ledger.filter(pl.col("status") == "landed")["rows_quarantined"].sum()
+
+
+def test_the_year_gives_the_reference_kpi_marts(year):
+    """The KPI marts of the demo year are exactly the reference (tests/golden): intake may learn new
+    forms, but what the demo's files say must come out the same."""
+    import json
+    from pathlib import Path
+
+    from tests.kpi_fingerprint import kpi_fingerprint
+
+    paths, _, _, _ = year
+    golden = json.loads((Path(__file__).parents[2] / "golden" / "demo_year_kpi_marts.json").read_text())
+    assert kpi_fingerprint(paths.serving) == golden
