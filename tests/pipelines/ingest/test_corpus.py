@@ -321,3 +321,31 @@ def test_a_failed_part_write_loses_nothing_and_the_next_run_lands_each_row_once(
     landed = _landed(paths, "population")
     assert landed.height == 2 * len(rows())
     assert landed.group_by("report_month").len().sort("report_month").rows() == [("2025-03", 3), ("2025-04", 3)]
+
+
+def test_a_community_register_replaces_only_its_own_part_of_a_street_wide_register(tmp_path):
+    paths = _paths(tmp_path)
+    _drop(paths, "population", "street_register.xlsx", mtime=1_740_000_000)  # 通济桥街社区 2 rows, 菜蔬街社区 1
+    Ingestor(paths).run()
+    _drop(paths, "population", "title_rows.xlsx", mtime=1_740_100_000)  # 通济桥街社区's own March register, 3 rows
+    Ingestor(paths).run()
+    landed = _landed(paths, "population")
+    assert sorted(landed.group_by("community_code", "source_file").len().rows()) == [
+        ("510116003001", "population/title_rows.xlsx", 3), ("510116003004", "population/street_register.xlsx", 1)]
+    ledger = {r["file_path"]: r for r in read_ledger(paths.ledger).filter(pl.col("source") == "population").to_dicts()}
+    street = ledger["population/street_register.xlsx"]
+    assert (street["status"], street["rows_read"], street["rows_landed"]) == ("landed", 1, 1)
+    assert "替换" in street["message"]
+    assert street["pieces"] == "2025-03:510116003004"
+
+
+def test_logs_read_again_with_force_land_each_step_once(tmp_path):
+    paths = _paths(tmp_path)
+    _drop(paths, "cases", "事件导出_20250301-20250310.jsonl", mtime=1_740_000_000)
+    _drop(paths, "cases", "事件导出_20250305-20250315.jsonl", mtime=1_740_100_000)
+    Ingestor(paths).run()
+    Ingestor(paths).run(force=True)
+    steps = _landed(paths, "cases")
+    assert steps.height == 4 and steps.select("case_id", "step_at", "action").is_unique().all()
+    ledger = read_ledger(paths.ledger).filter(pl.col("source") == "cases").sort("received_at")
+    assert ledger.select("rows_landed", "rows_already_landed").rows() == [(3, 0), (1, 2)]

@@ -16,6 +16,8 @@ renamed as (
         rows_read,
         rows_landed,
         rows_quarantined,
+        rows_already_landed,
+        months,
         status as file_status,
         reject_code,
         message,
