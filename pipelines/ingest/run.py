@@ -266,18 +266,17 @@ class Ingestor:
                 already = _count(landed.filter(seen), len(batch))
                 landed = landed.filter(~seen)
         else:
-            as_read = _count(landed, len(batch)), _count(quarantined, len(batch))
+            as_read = _count(landed, len(batch)), _count(quarantined, len(batch)), _pieces_of(landed, quarantined)
             landed, quarantined, lost = supersede(landed, quarantined)
             kept = _count(landed, len(batch), _count(quarantined, len(batch)))
             superseded = {i for i in lost if not kept.get(i)}
             for i in lost - superseded:  # some of its slices are in a later file of the batch
                 notes[i] = f"其中{read[i] - kept[i]}行所属的社区月份由同批次较晚的文件替换。"
                 read[i] = kept[i]
-        pieces = pieces_of(pl.concat([landed.select("_file", "_month", "_slice"),
-                                      quarantined.select("_file", "_month", "_slice")]))
+        pieces = _pieces_of(landed, quarantined)
         n_landed, n_quarantined = _count(landed, len(batch)), _count(quarantined, len(batch))
-        for i in superseded:  # a file a later one replaces whole keeps the counts it was read with
-            n_landed[i], n_quarantined[i] = as_read[0][i], as_read[1][i]
+        for i in superseded:  # a file a later one replaces whole keeps what it was read with
+            n_landed[i], n_quarantined[i], pieces[i] = as_read[0][i], as_read[1][i], as_read[2].get(i, [])
         return Placement(landed, quarantined, read, n_landed, n_quarantined, already, superseded, pieces, notes)
 
     def _landed_keys(self, source: str, contract: Contract, landed: pl.DataFrame,
@@ -455,6 +454,10 @@ def _count(frame: pl.DataFrame, n: int, add: dict[int, int] | None = None) -> di
     for f, k in frame.group_by("_file").len().iter_rows():
         out[f] = out.get(f, 0) + k
     return {i: out.get(i, 0) for i in range(n)}
+
+
+def _pieces_of(landed: pl.DataFrame, quarantined: pl.DataFrame) -> dict[int, list[tuple[str, str]]]:
+    return pieces_of(pl.concat([f.select("_file", "_month", "_slice") for f in (landed, quarantined)]))
 
 
 def _months(entry: dict) -> list[str]:
