@@ -1,0 +1,44 @@
+"""The dashboard's door to the command line: work that belongs to the pipeline (reading raw files) is
+asked of `gridpulse` in a process of its own, never imported here (the dashboard reads only the
+serving snapshot and what the pipeline publishes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from dashboards.data import ROOT
+
+CHECK_TIMEOUT = 300  # seconds: a large register takes a few; a stuck read must not hold the page
+
+
+class CommandFailed(RuntimeError):
+    """The command could not give its answer; the text is for the data clerk."""
+
+
+def check_files(files: list[tuple[str, bytes]], source: str | None = None) -> list[dict]:
+    """`gridpulse check --json` on uploaded files (name, bytes): what ingest would make of each,
+    against the installation's lake and ledger. Nothing is written to the data folder."""
+    with tempfile.TemporaryDirectory(prefix="gridpulse-check-") as tmp:
+        paths = []
+        for i, (name, content) in enumerate(files):
+            folder = Path(tmp) / str(i)  # two uploads may share a name
+            folder.mkdir()
+            path = folder / Path(name).name
+            path.write_bytes(content)
+            paths.append(str(path))
+        cmd = [sys.executable, "-m", "pipelines.cli", "check", "--json", *paths,
+               *(["--source", source] if source else [])]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=os.environ,
+                                  timeout=CHECK_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise CommandFailed(f"检查超过 {CHECK_TIMEOUT} 秒仍未完成，请改用命令行 gridpulse check。") from exc
+    try:
+        return json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise CommandFailed("检查未能完成，请联系系统管理员查看日志。") from exc
