@@ -46,7 +46,9 @@ def _ingest_asset(source: str) -> dg.AssetsDefinition:
                                      progress=lambda s, i, n, f: context.log.debug(f"{s} {i}/{n} {f}"))
         # Files that landed in a month outside this run (a new file without a month in its path, a new
         # grid table): record that month's partition as materialised too.
-        for month in valid_months({o["report_month"] for o in outcomes if o["status"] == "landed"} - months):
+        landed = {m for o in outcomes if o["status"] == "landed"
+                  for m in (o.get("months") or o["report_month"] or "").split(",") if m}  # a log may span months
+        for month in valid_months(landed - months):
             context.log_event(dg.AssetMaterialization(context.asset_key, partition=month, metadata={
                 "landed_by_run_of": ", ".join(sorted(months)), "current_month": current_month()}))
         by_status: dict[str, int] = {}
