@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install generate run serve stop test browser bench bench-pages pipeline-time status clean
+.PHONY: demo install generate run serve stop test fuzz browser bench bench-pages pipeline-time status clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ browser:
 test: install browser
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc
+
+## fuzz: the property-based ingest test with 5,000 built submissions (300 in `make test`); counts in bench/results/fuzz.json
+fuzz: install
+	GRIDPULSE_FUZZ_EXAMPLES=5000 GRIDPULSE_FUZZ_REPORT=bench/results/fuzz.json $(PY) -m pytest tests/fuzz -q
 
 ## bench: ingest throughput against bare reads and page render times on the demo year (bench/results/);
 ## with SF=0.1 (a share of Chengdu's communities; 1 = the whole city) the city-scale benchmark, MONTHS=3 by default
