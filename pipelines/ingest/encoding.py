@@ -11,11 +11,16 @@ def decode_text(raw: bytes) -> str:
 
 
 def utf8(raw: bytes) -> tuple[str, bytes]:
-    """The text and its UTF-8 bytes: UTF-8 (a BOM dropped) as it is, GB18030 re-encoded."""
+    """The text and its UTF-8 bytes: UTF-8 (a BOM dropped) as it is, GB18030 re-encoded.
+
+    A UTF-8 export cut inside its last character is UTF-8 still: the broken tail (at most three
+    bytes) is dropped, so the file is not misread as GB18030 nor rejected whole."""
     raw = raw.removeprefix(BOM)
     try:
         return raw.decode("utf-8"), raw
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 3 and exc.reason == "unexpected end of data":
+            return raw[:exc.start].decode("utf-8"), raw[:exc.start]
         text = raw.decode("gb18030")
         return text, text.encode("utf-8")
 

@@ -27,15 +27,35 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
     raw = path.read_bytes()
     if not raw:
         raise FileRejected("empty", f"文件“{path.name}”是空文件，请重新导出。")
-    frame = _jsonl_whole(raw, contract)
+    odd = _odd_keys(raw, contract)
+    frame = None if odd else _jsonl_whole(raw, contract)
     if frame is None:
         lines = _lines(raw, path)
         if lines.height == 0:
             raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
-        frame = _jsonl_fast(lines, contract)
+        frame = None if odd else _jsonl_fast(lines, contract)
         if frame is None:
             frame = _jsonl_line_by_line(lines, contract)
+    if frame.height and frame["_invalid_json"].all():
+        raise FileRejected("corrupt", f"文件“{path.name}”中没有一行是完整的记录（每行应为一个JSON对象），"
+                                      f"可能导出时被截断或不是事件系统的导出文件，请重新导出。")
     return RawTable(frame, None, path.stem)
+
+
+JSON_KEY = r'"(?:[^"\\]|\\.){1,64}"\s*:'
+
+
+def _odd_keys(raw: bytes, contract: Contract) -> bool:
+    """Whether some line names a field by a key the fast paths do not know (`t ime`, `Time`, an
+    escaped `\\u65f6\\u95f4`): then the tolerant path, which normalises every key, reads the file."""
+    try:
+        text = decode_text(raw)
+    except UnicodeDecodeError:
+        return False  # undecodable: `_lines` rejects it
+    found = pl.Series([text]).str.extract_all(JSON_KEY).explode().unique().drop_nulls()
+    keys = found.str.replace(r'^"', "").str.replace(r'"\s*:$', "").to_list()
+    known, aliases = set(_keys(contract)), contract.alias_map()
+    return any(k not in known and ("\\" in k or normalize_header(k) in aliases) for k in keys)
 
 
 def _printable(b: np.ndarray) -> np.ndarray:

@@ -66,17 +66,24 @@ def overlap(contract: Contract, landed: pl.DataFrame, existing: pl.DataFrame | N
 
 def supersede(landed: pl.DataFrame, quarantined: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, set[int]]:
     """A slice (month × slice key) that several files of a batch hold keeps the last file's rows;
-    returns the kept rows and the files that lost a slice to a later one."""
-    pieces = pl.concat([f.select("_file", "_month", "_slice") for f in (landed, quarantined)])
-    winner = pieces.group_by("_month", "_slice").agg(pl.col("_file").max().alias("_winner"))
-    lost = set(pieces.join(winner, on=["_month", "_slice"]).filter(pl.col("_file") != pl.col("_winner"))
-               ["_file"].unique().to_list())
+    returns the kept rows and the files that lost a slice to a later one.
+
+    The rows no community placed (a street-wide register's quarantined rows: slice '') belong to no
+    slice: they stay with their file, unless the file lost every slice it had, and then go with it.
+    """
+    pieces = pl.concat([f.select("_file", "_month", "_slice") for f in (landed, quarantined)]).unique()
+    placed = pieces.filter(pl.col("_slice") != "")
+    winner = placed.group_by("_month", "_slice").agg(pl.col("_file").max().alias("_winner"))
+    losing = placed.join(winner, on=["_month", "_slice"]).filter(pl.col("_file") != pl.col("_winner"))
+    lost = set(losing["_file"].unique().to_list())
     if not lost:
         return landed, quarantined, lost
+    left = set(placed.join(losing, on=["_file", "_month", "_slice"], how="anti")["_file"].to_list())
+    gone = sorted(lost - left)  # files with no slice left: their unplaced rows go too
 
     def kept(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.join(winner, on=["_month", "_slice"], how="left").filter(
-            pl.col("_file") == pl.col("_winner")).drop("_winner")
+        frame = frame.join(losing.select("_file", "_month", "_slice"), on=["_file", "_month", "_slice"], how="anti")
+        return frame.filter(~pl.col("_file").is_in(gone)) if gone else frame
     return kept(landed), kept(quarantined), lost
 
 

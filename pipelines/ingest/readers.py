@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import fastexcel
@@ -110,8 +111,43 @@ def read_xlsx(path: Path, contract: Contract) -> RawTable:
         raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
     name, grid, (h, header, span) = best
     titles = [" ".join(str(c) for c in r if c) for r in grid.head(h).rows()]
-    frame, unmapped = _canonical(grid, header, aliases, h + span, row_offset=1)
+    frame, unmapped = _canonical(grid, header, aliases, h + span, row_offset=first_row(path, name))
     return RawTable(frame, name, " ".join([*titles, name, path.stem]), unmapped)
+
+
+SHEET_HEAD = 1 << 18  # bytes of a sheet's XML searched for its first cell with a value
+FIRST_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?(?:v|t)\b',
+                        re.S)  # a self-closed cell (`<c r="A1" s="2"/>`, a styled empty cell) has no value
+
+
+def first_row(path: Path, sheet: str) -> int:
+    """The spreadsheet row number of a sheet's first cell with a value (fastexcel's first row: it
+    skips the empty rows above it), so row numbers are the ones a clerk sees; 1 when unknown."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml")
+            rels = z.read("xl/_rels/workbook.xml.rels")
+            rid = _attr_of(book, rb"<(?:\w+:)?sheet\b[^>]*", b"name", sheet.encode(), rb'r:id="([^"]+)"')
+            target = rid and _attr_of(rels, rb"<(?:\w+:)?Relationship\b[^>]*", b"Id", rid, rb'Target="([^"]+)"')
+            if not target:
+                return 1
+            part = target.decode().lstrip("/")
+            part = part if part.startswith("xl/") else f"xl/{part}"
+            with z.open(part) as fh:
+                found = FIRST_CELL.search(fh.read(SHEET_HEAD))
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return 1
+    return int(found.group(1)) if found else 1
+
+
+def _attr_of(xml: bytes, element: bytes, key: bytes, value: bytes, wanted: bytes) -> bytes | None:
+    """`wanted`'s group of the first `element` whose attribute `key` is `value` (XML-escaped)."""
+    escaped = value.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;").replace(b'"', b"&quot;")
+    for m in re.finditer(element, xml):
+        if re.search(rb'\b' + key + rb'="' + re.escape(escaped) + rb'"', m.group(0)):
+            hit = re.search(wanted, m.group(0))
+            return hit.group(1) if hit else None
+    return None
 
 
 def read_csv(path: Path, contract: Contract) -> RawTable:

@@ -151,7 +151,8 @@ class Ingestor:
         self._by_hash.setdefault(e["file_hash"], {})[e["file_path"]] = None
         if e["status"] == "landed":
             for month, slice_key in _pieces(e):
-                self._landed[(e["source"], month, slice_key)] = key
+                if slice_key:  # rows no community placed are no slice another file could replace
+                    self._landed[(e["source"], month, slice_key)] = key
 
     @property
     def ledger(self) -> pl.DataFrame:
@@ -302,13 +303,17 @@ class Ingestor:
                 e = self._entries.get(own)
                 taken = [(e, piece) for piece in _pieces(e)] if e and e["status"] == "landed" else []
             else:
-                taken = [(self._entries.get(self._landed.get((source, *piece))), piece) for piece in pieces]
+                taken = [(self._entries.get(self._landed.get((source, *piece))), piece) for piece in pieces if piece[1]]
             for e, (month, slice_key) in taken:
                 if e is None or e["status"] != "landed":
                     continue
                 self._landed.pop((source, month, slice_key), None)
                 gone.setdefault((source, month, e["lake_part"]), set()).add((e["file_hash"], slice_key))
                 left = [x for x in _pieces(e) if x != (month, slice_key)]
+                if left and not any(s for _, s in left):  # only rows no community placed: they go too
+                    for m, s in left:
+                        gone.setdefault((source, m, e["lake_part"]), set()).add((e["file_hash"], s))
+                    left = []
                 e["pieces"] = ",".join(f"{m}:{s}" for m, s in left) or e["pieces"]
                 if not left and (e["file_path"], e["file_hash"]) != own:
                     e["status"] = "superseded"

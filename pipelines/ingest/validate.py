@@ -273,11 +273,19 @@ def _error(f: Field, ctx: dict) -> pl.Expr:
     elif f.type == "id_number":
         error = pl.col("_id_error")
         if f.foreign_if:
-            foreign = (_t(f.foreign_if["field"]) == f.foreign_if["value"]) & pl.col("_id_passport")
+            foreign = _says_foreign(f, ctx["_contract"]) & pl.col("_id_passport")
             error = pl.when(foreign).then(None).otherwise(error)
     if f.required:
         error = pl.when(t.is_null()).then(pl.lit("missing_required")).otherwise(error)
     return error
+
+
+def _says_foreign(f: Field, contract: Contract) -> pl.Expr:
+    """Whether the row's other field says the person is foreign (`foreign_if`), read as that field is
+    typed: `境外人员` is the enum's 境外 as much as `境外` is."""
+    other = contract.field(f.foreign_if["field"])
+    value = _values(other, {})[other.name] if other.type == "enum" else _t(other.name)
+    return value == f.foreign_if["value"]
 
 
 def _shown(f: Field) -> pl.Expr:
@@ -487,7 +495,7 @@ def _check(table_frame: pl.DataFrame, contract: Contract, ctx: dict) -> pl.DataF
     if id_fields:
         frame = identity.add_id_columns(frame, f"_t_{id_fields[0].name}")
         foreign_if = id_fields[0].foreign_if
-        foreign = ((_t(foreign_if["field"]) == foreign_if["value"]) & pl.col("_id_passport")) if foreign_if \
+        foreign = (_says_foreign(id_fields[0], contract) & pl.col("_id_passport")) if foreign_if \
             else pl.lit(False)
         frame = frame.with_columns(_id_foreign=foreign.fill_null(False))
     values = {k: v for f in fields for k, v in _values(f, ctx).items()}
@@ -497,7 +505,7 @@ def _check(table_frame: pl.DataFrame, contract: Contract, ctx: dict) -> pl.DataF
              if (f.type in DISTINCT_TYPES or f.type in EXACT_SPELLINGS) and f.name in table_frame.columns}
     frame = frame.with_columns(*(v.alias(k) for k, v in apart.items()),
                                **{k: v for k, v in values.items() if k not in apart})
-    errors = [(f.name, _error(f, ctx)) for f in fields]
+    errors = [(f.name, _error(f, ctx | {"_contract": contract})) for f in fields]
     if "_invalid_json" in frame.columns:
         errors.insert(0, ("_json", pl.when(pl.col("_invalid_json")).then(pl.lit("invalid_json"))))
     shown = {f.name: _shown(f) for f in fields}
