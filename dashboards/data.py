@@ -49,6 +49,32 @@ def months() -> list[str]:
     return q("select distinct strftime(month_start, '%Y-%m') as m from marts.kpi_street_monthly order by m")["m"].tolist()
 
 
+def coverage() -> pd.DataFrame:
+    """Which source has landed data for which month (and community): a register per community and
+    month, patrol records per community and month, case steps per month (the event system's export is
+    street-wide), the grid table as a whole (month and community null)."""
+    return q("""select 'population' as source, community_code, strftime(month_start, '%Y-%m') as month
+                from marts.kpi_community_monthly where has_register
+                union all
+                select distinct 'patrols', community_code, strftime(patrol_date, '%Y-%m') from marts.fct_patrols
+                union all
+                select distinct 'cases', null, strftime(step_date, '%Y-%m') from marts.fct_case_transitions
+                union all
+                select 'grids', null, null where exists (select 1 from marts.dim_grids)""")
+
+
+def has_data(source: str, month: str | None = None, community_code: str | None = None) -> bool:
+    """Whether `source` has landed data at all, in `month`, and (registers, patrols) of `community_code`;
+    without a community, of any community."""
+    rows = coverage()
+    rows = rows[rows.source == source]
+    if month is not None and source != "grids":
+        rows = rows[rows.month == month]
+    if community_code is not None and source in ("population", "patrols"):
+        rows = rows[rows.community_code == community_code]
+    return len(rows) > 0
+
+
 def communities(street_code: str | None = None) -> pd.DataFrame:
     return q("""select community_code, community_name from marts.dim_communities
                 where ? is null or street_code = ? order by community_code""", street_code, street_code)

@@ -19,7 +19,7 @@ ALL = "__all__"
 
 @dataclass(frozen=True)
 class Selection:
-    month: str
+    month: str | None  # None: the snapshot has no month yet (no grid table; see ui.stop_without_months)
     community_code: str | None
     grid_code: str | None
     street_code: str | None = None  # the street whose figures "whole street" means
@@ -69,6 +69,7 @@ def current(user: User) -> Selection:
     street = st.session_state.get("street") if _street_choice(user) else None
     if community is not None and street is not None and not community.startswith(street):
         community = None  # a community of the street chosen before
-    return Selection(st.session_state.get("month") or data.months()[-1], community,
+    months = data.months()
+    return Selection(st.session_state.get("month") or (months[-1] if months else None), community,
                      None if grid == ALL or community is None else grid,
                      community[:STREET_DIGITS] if community else street)

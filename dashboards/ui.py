@@ -28,6 +28,11 @@ def table(frame: pd.DataFrame, labels: dict[str, str], filename: str, key: str) 
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def metric_no_data(col, key: str) -> None:
+    """A KPI card whose source has no data: 无数据 instead of a number."""
+    col.metric(t(key), t("no_data"))
+
+
 def fmt_count(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{int(value):,}"
 
@@ -100,6 +105,16 @@ def fmt_number(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:,.1f}"
 
 
+def stop_without_months() -> None:
+    """Stop the page with 无数据 and what is missing when the snapshot has no month to show (no grid table:
+    the marts count by the grid table's communities and grids)."""
+    from dashboards import data
+
+    if not data.months():
+        st.info(t("no_months") if data.has_data("grids") else t("no_months_no_grids"))
+        st.stop()
+
+
 def page_selection():
     """The signed-in user's sidebar selection, or stop the page when there is nothing to show."""
     from dashboards import data, filters
@@ -107,7 +122,30 @@ def page_selection():
     if data.snapshot_version() is None:
         st.info(t("no_snapshot"))
         st.stop()
+    stop_without_months()
     return filters.current(st.session_state["user"])
+
+
+def no_source_data(source: str, sel) -> str | None:
+    """The 无数据 note for `source` in the selection's month and community, or None when it has data."""
+    from dashboards import data
+
+    if data.has_data(source, sel.month, sel.community_code):
+        return None
+    names = dict(zip(data.communities().community_code, data.communities().community_name))
+    scope = f"{names.get(sel.community_code, sel.community_code)} " if sel.community_code else ""
+    return t("no_source_data", scope=scope, month=sel.month, source=t(f"source_{source}"))
+
+
+def require_source(source: str, sel, note: str | None = None) -> None:
+    """Stop the page with 无数据 when `source` has no landed data for the selection: a page of zeros
+    would read as "nothing happened" when in fact nothing arrived."""
+    text = no_source_data(source, sel)
+    if text:
+        st.info(text)
+        if note:
+            st.caption(note)
+        st.stop()
 
 
 def page_start(title_key: str):

@@ -6,6 +6,10 @@ run there (status `blocked`), so the serving snapshot stays as it was.
 Every run leaves two lines in data/logs/runs.jsonl: one when it gets the writer lock (status
 `running`) and one when it ends. A run killed outright leaves only the first, which is how
 `gridpulse status` tells an interrupted run from a finished one.
+
+Every state of the lake runs (see `run_pipeline`); a run that fails anyway records a Chinese
+sentence for data staff in its summary (`failure_message`) and the technical detail, traceback
+included, in data/logs/gridpulse.log only.
 """
 
 from __future__ import annotations
@@ -27,13 +31,14 @@ from quality.gate import QualityGateFailed
 from quality.gate import pipeline_step as quality_step
 
 from . import build_scope
-from .calendar import write_calendar
+from .calendar import CalendarNotCovered, landed_months, write_calendar
 from .config import DBT_PROJECT_DIR, Paths
 from .ingest.contracts import SOURCES
 from .ingest.lake import read_ledger
 from .ingest.run import Ingestor, Progress
 from .lock import writer_lock
-from .publish import publish
+from .logs import setup_logging
+from .publish import PublishFailed, publish
 from .routing import MonthIngestor, current_month, ledger_months, month_of
 from .transform import DbtFailed, dbt_env, dbt_executable
 
@@ -41,6 +46,8 @@ log = logging.getLogger("gridpulse.pipeline")
 Step = Callable[[str, int | None, int | None], None]  # (step, done, total); done=None: the step finished
 NODE_DONE = re.compile(r"\b\d+ of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
 STATUSES = ("landed", "rejected", "duplicate", "superseded")
+STEP_TITLES = {"ingest": "导入文件", "calendar": "工作日历", "quality": "数据质量检查", "dbt": "数据建模与检查（dbt build）",
+               "publish": "发布服务快照"}
 
 
 @dataclass
@@ -62,21 +69,13 @@ class RunSummary:
     quality: dict = field(default_factory=dict)  # the quality gate's verdict (quality.gate.GateResult.as_dict)
     seconds: dict[str, float] = field(default_factory=dict)
     dbt_select: list[str] | None = None  # the dbt nodes built: None = all (pipelines/build_scope.py)
-    message: str = ""
+    message: str = ""  # for data staff (Chinese): why the run was blocked or failed
+    step: str = ""  # the step under way when the run ended (the failing one, if it failed)
+    sources_without_data: list[str] = field(default_factory=list)  # no landed rows in the lake (after ingest)
 
 
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="microseconds")
-
-
-def setup_logging(paths: Paths) -> None:
-    paths.logs.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(paths.logs / "gridpulse.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger("gridpulse")
-    if not any(isinstance(h, logging.FileHandler) for h in root.handlers):
-        root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def record_run(paths: Paths, summary: RunSummary) -> None:
@@ -157,9 +156,48 @@ def _scope(paths: Paths, summary: RunSummary, force: bool) -> list[str] | None:
     return summary.dbt_select
 
 
+def sources_without_data(paths: Paths) -> list[str]:
+    """Sources with no landed rows in the lake: nothing arrived yet, or every file was rejected."""
+    return [s for s in SOURCES if not landed_months(paths.lake, (s,))]
+
+
+def failure_message(exc: BaseException, step: str | None = None) -> str:
+    """One Chinese sentence for data staff on why a run failed; never the exception's own text unless
+    it is already written for them. The caller logs the technical detail."""
+    where = STEP_TITLES.get(step or getattr(exc, "gridpulse_step", ""), "运行")
+    if isinstance(exc, CalendarNotCovered):
+        return str(exc)  # written for data staff
+    if isinstance(exc, DbtFailed):
+        return f"{where}失败：有模型未能生成或数据检查报错。"
+    if isinstance(exc, PublishFailed):
+        return f"{where}失败：新快照与数据仓库核对不一致，已放弃发布。"
+    if isinstance(exc, MemoryError):
+        return f"{where}失败：内存不足。"
+    if isinstance(exc, OSError):
+        name = getattr(exc, "filename", None)
+        return f"{where}失败：读写文件出错{f'（{name}）' if name else ''}，请检查磁盘空间和文件权限。"
+    return f"{where}失败：程序内部错误。"
+
+
 def run_pipeline(paths: Paths, *, months: set[str] | None = None, force: bool = False,
                  progress: Progress | None = None, step: Step | None = None, wait: bool = True,
                  on_wait: Callable[[str], None] | None = None) -> RunSummary:
+    """Ingest, check, build and publish; returns the run's summary.
+
+    Every lake state runs to a published snapshot of what there is:
+    - an empty raw/, or a source whose files were all rejected or of the wrong kind: the source has no
+      landed rows (`summary.sources_without_data`), its marts are empty and the dashboard pages say
+      无数据; the rejected files are in the ledger (status, 数据质量 page) with their reasons;
+    - a grid table alone: the grids in force in the grid table's months, every other figure 无数据;
+    - registers, case or patrol logs but no grid table at all: their grid codes cannot be checked, so
+      the quality gate stops the run (QualityGateFailed) with a message that names the missing grid
+      table; nothing is published until it lands.
+    The working-day calendar covers the years of the landed data (pipelines/calendar.py).
+
+    A failure raises the original exception after recording `summary.message` (Chinese, from
+    `failure_message`) and logging the traceback to data/logs/gridpulse.log; the exception carries
+    the failing step as `gridpulse_step`.
+    """
     setup_logging(paths)
     summary = RunSummary(started_at=_now(), kind="backfill" if months else "run",
                          months=sorted(months) if months else None)
@@ -168,8 +206,10 @@ def run_pipeline(paths: Paths, *, months: set[str] | None = None, force: bool = 
         record_run(paths, summary)
         try:
             t = time.perf_counter()
+            summary.step = "ingest"
             outcomes = ingest_months(paths, months, force, progress=progress)
             summarise(summary, outcomes, ledger_months(read_ledger(paths.ledger)))
+            summary.sources_without_data = sources_without_data(paths)
             summary.seconds["ingest"] = round(time.perf_counter() - t, 2)
             steps = (("calendar", lambda: write_calendar(paths.lake)),
                      ("quality", lambda: quality_step(paths, summary.quality,
@@ -178,6 +218,7 @@ def run_pipeline(paths: Paths, *, months: set[str] | None = None, force: bool = 
                          paths, lambda i, n: step and step("dbt", i, n), select=_scope(paths, summary, force)))),
                      ("publish", lambda: publish(paths)))
             for name, run in steps:
+                summary.step = name
                 if step:
                     step(name, 0, None)
                 t = time.perf_counter()
@@ -192,8 +233,13 @@ def run_pipeline(paths: Paths, *, months: set[str] | None = None, force: bool = 
             raise
         except BaseException as exc:
             summary.status = "failed" if isinstance(exc, Exception) else "interrupted"
-            summary.message = str(exc)
-            log.error("run %s %s: %s", summary.run_id, summary.status, exc.__class__.__name__)
+            if isinstance(exc, Exception):
+                summary.message = failure_message(exc, summary.step)
+                try:
+                    exc.gridpulse_step = summary.step
+                except AttributeError:  # an exception type without attributes of its own
+                    pass
+            log.error("run %s %s in step %s", summary.run_id, summary.status, summary.step, exc_info=exc)
             raise
         finally:
             summary.finished_at = _now()

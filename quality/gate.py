@@ -70,6 +70,9 @@ class GateResult:
     validated: list[str] = field(default_factory=list)  # batch keys validated in this run
     seconds: float = 0.0
     docs: str | None = None
+    # data landed but no grid table: every grid code fails its check, and the fix is the street's
+    # grid table, not the communities' files
+    no_grid_table: bool = False
 
     @property
     def passed(self) -> bool:
@@ -80,7 +83,8 @@ class GateResult:
                                         blocking=len(self.blocking), warnings=len(self.warnings))
 
     def blocked_message(self, limit: int = 10) -> str:
-        lines = [texts.GATE_BLOCKED, *[f"- {f.text()}" for f in self.blocking[:limit]]]
+        lines = [texts.GATE_BLOCKED, *([texts.GATE_NO_GRID_TABLE] if self.no_grid_table else []),
+                 *[f"- {f.text()}" for f in self.blocking[:limit]]]
         if len(self.blocking) > limit:
             lines.append(texts.GATE_MORE.format(n=len(self.blocking)))
         return "\n".join(lines)
@@ -88,7 +92,8 @@ class GateResult:
     def as_dict(self) -> dict:
         """For the run log: counts, and the findings' one-line texts."""
         return {"batches": self.batches, "validated": len(self.validated), "seconds": self.seconds,
-                "blocking": [f.text() for f in self.blocking], "warnings": len(self.warnings), "docs": self.docs}
+                "blocking": [f.text() for f in self.blocking], "warnings": len(self.warnings), "docs": self.docs,
+                "no_grid_table": self.no_grid_table}
 
 
 def guard(result: GateResult) -> None:
@@ -149,7 +154,7 @@ def check(paths: Paths, *, sources: tuple[str, ...] | None = None, docs: str = "
     result = GateResult(blocking=[f for f in findings if f.severity == "blocking"],
                         warnings=[f for f in findings if f.severity == "warning"], batches=len(batches),
                         validated=[b.key for b, _, _ in todo], seconds=round(time.perf_counter() - started, 2),
-                        docs=docs_index)
+                        docs=docs_index, no_grid_table=bool(every) and not any(b.source == "grids" for b in every))
     log.info("quality gate: %d batches, %d validated, %d blocking, %d warnings, %.1f s", result.batches,
              len(result.validated), len(result.blocking), len(result.warnings), result.seconds)
     return result

@@ -67,6 +67,8 @@ GATE_BLOCKED = "数据质量闸门未通过，本次不发布服务快照（仪�
 GATE_PASSED = "数据质量检查：{batches} 个批次，本次检查 {validated} 个，阻断 {blocking} 项，警告 {warnings} 项。"
 FINDING = "{source}·{scope}·{month}：{title}（实际：{observed}）"
 GATE_MORE = "……共 {n} 项"
+GATE_NO_GRID_TABLE = ("尚未收到网格台账：人口台账、巡查走访日志和事件流转日志中的网格编码要对照街道网格台账校验。"
+                      "请先将网格台账放入 raw/grids/ 后再运行（以下各项随之解决，社区无需重报）。")
 DAGSTER_GATE = "{title}：阻断规则（必填项、隔离比例、编码存在、环节时间顺序），未通过时不建模、不发布"
 DAGSTER_WARNINGS = "{title}：警告规则（不阻断发布）"
 

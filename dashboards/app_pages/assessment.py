@@ -6,6 +6,7 @@ from dashboards import charts, data, ui
 from dashboards.i18n import labels, t
 
 sel = ui.page_start("assessment")
+ui.require_source("patrols", sel, note=t("assessment_needs_patrols"))
 scores = data.assessment(sel.month, sel.community_code, sel.grid_code)
 if scores.empty:
     st.info(t("no_assessment"))

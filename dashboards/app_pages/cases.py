@@ -7,6 +7,7 @@ from dashboards import charts, data, ui
 from dashboards.i18n import labels, t
 
 sel = ui.page_start("cases")
+ui.require_source("cases", sel)
 row = ui.area_kpis_or_stop(sel)
 
 ui.metric_row(row, counts=("cases_accepted", "cases_closed", "open_cases_at_end", "overdue_open_cases"),

@@ -7,6 +7,8 @@ from dashboards.i18n import t
 
 KPIS = ("patrol_compliance_rate", "household_visit_coverage", "on_time_closure_rate", "cases_accepted",
         "overdue_open_cases", "residents")
+SOURCE_OF = {"patrol_compliance_rate": "patrols", "household_visit_coverage": "patrols", "on_time_closure_rate": "cases",
+             "cases_accepted": "cases", "overdue_open_cases": "cases", "residents": "population"}
 
 sel = ui.page_start("grid_map")
 kpi = st.selectbox(t("map_kpi"), KPIS, format_func=t, key="map_kpi")
@@ -14,6 +16,9 @@ shapes = data.grid_shapes(sel.month, sel.community_code)
 if shapes.empty:
     st.info(t("no_shapes"))
     st.stop()
+if ui.no_source_data(SOURCE_OF[kpi], sel):  # the grids still show, uncoloured: nothing to colour them by
+    st.info(t("map_no_data", kpi=t(kpi), month=sel.month, source=t(f"source_{SOURCE_OF[kpi]}")))
+    shapes[kpi] = None
 st.plotly_chart(charts.grid_map(shapes, kpi, rate=kpi.endswith("rate") or kpi.endswith("coverage")), width="stretch")
 st.caption(t("map_caption"))
 shown = shapes[["grid_name", "community_name", kpi]]

@@ -9,6 +9,7 @@ st.title(t("app_title"))
 if data.snapshot_version() is None:
     st.info(t("no_snapshot"))
     st.stop()
+ui.stop_without_months()
 
 sel = filters.current(st.session_state["user"])
 series = data.kpi_series(sel.community_code, sel.grid_code, sel.street_code)
@@ -16,9 +17,17 @@ if sel.month not in set(series.month):  # a grid not in force that month
     st.info(t("no_data_for_month"))
     st.stop()
 row = series[series.month == sel.month].iloc[0]
+SOURCE_OF = {"residents": "population", "grids_patrolled": "patrols", "cases_accepted": "cases", "cases_closed": "cases",
+             "on_time_closure_rate": "cases"}
+without = [s for s in ("population", "cases", "patrols") if not data.has_data(s, sel.month, sel.community_code)]
+if without:
+    st.info(t("no_sources_this_month", names="、".join(t(f"source_{s}") for s in without)))
 
 
 def card(col, key: str, rate: bool = False) -> None:
+    if SOURCE_OF[key] in without:
+        ui.metric_no_data(col, key)
+        return
     fmt = ui.fmt_rate if rate else ui.fmt_count
     change = ui.delta(series, key, sel.month, 1)
     yoy = ui.delta(series, key, sel.month, 12)

@@ -7,6 +7,7 @@ from dashboards import data, ui
 from dashboards.i18n import labels, t
 
 sel = ui.page_start("patrols")
+ui.require_source("patrols", sel)
 row = ui.area_kpis_or_stop(sel)
 
 ui.metric_row(row, counts=("grids_active", "grids_patrolled", "grids_patrolled_at_frequency"),

@@ -1,6 +1,11 @@
 -- The months and quarters of the data range: from the first month with any register, case step or
--- patrol up to the last day with a case step or patrol (the data cut-off). A period the cut-off
--- falls inside is measured up to the cut-off (as_of_date) and is not complete.
+-- patrol up to the data cut-off, the last day with a case step or patrol. A period the cut-off falls
+-- inside is measured up to the cut-off (as_of_date) and is not complete.
+-- Every month with a register is in range even when the logs stop earlier (their files not yet
+-- arrived, or rejected): the cut-off is then the first day of the latest register month, so that no
+-- landed register goes unseen while the logs still say nothing past their last day.
+-- Without any log the range ends with the last register month; without any register, case or patrol
+-- (a lake with grid tables only) it is the months of the grid tables, so the grids in force show.
 with
 
 calendar as (
@@ -22,16 +27,38 @@ patrols as (
     from {{ ref('stg_patrols__records') }}
 ),
 
+grid_tables as (
+    select min(table_as_of_date) as first_day, max(table_as_of_date) as last_month_start
+    from {{ ref('stg_grids__grids') }}
+),
+
+logs as (
+    select
+        case
+            when case_steps.last_day is null then patrols.last_day
+            when patrols.last_day is null then case_steps.last_day
+            else greatest(case_steps.last_day, patrols.last_day)
+        end as last_day
+    from case_steps
+    cross join patrols
+),
+
 data_range as (
     select
-        cast({{ dbt.date_trunc('month', 'least(registers.first_day, case_steps.first_day, patrols.first_day)') }} as date) as first_day,
-        coalesce(
-            greatest(case_steps.last_day, patrols.last_day),
-            cast({{ dbt.last_day('registers.last_month_start', 'month') }} as date)
-        ) as last_day
+        cast({{ dbt.date_trunc('month', 'coalesce(least(registers.first_day, case_steps.first_day, patrols.first_day), grid_tables.first_day)') }} as date) as first_day,
+        case
+            when logs.last_day is not null and registers.last_month_start is not null
+                then greatest(logs.last_day, registers.last_month_start)
+            when logs.last_day is not null then logs.last_day
+            when registers.last_month_start is not null
+                then cast({{ dbt.last_day('registers.last_month_start', 'month') }} as date)
+            else cast({{ dbt.last_day('grid_tables.last_month_start', 'month') }} as date)
+        end as last_day
     from registers
     cross join case_steps
     cross join patrols
+    cross join logs
+    cross join grid_tables
 ),
 
 days as (
