@@ -1,9 +1,14 @@
-"""`gridpulse` — the data staff's command line: generate, run, backfill, status, quality-report, report, serve, ui."""
+"""`gridpulse` — the data staff's command line: generate, run, backfill, status, quality-report, report, serve, ui.
+
+Whatever goes wrong, data staff read a Chinese sentence and the exit code is not 0; the technical
+detail (exception, traceback, dbt output) goes to data/logs/gridpulse.log only.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import re
 import shutil
@@ -17,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .config import ROOT, Paths
+from .logs import LOG_NAME, setup_logging
 
 console = Console(width=None if sys.stdout.isatty() else 140)
 
@@ -93,12 +99,16 @@ def _run(args, paths: Paths, months: set[str] | None = None):
             raise SystemExit(2) from None
         except QualityGateFailed as exc:
             bar.stop()
-            console.print(f"[red]{exc}[/red]\n请按“gridpulse quality-report <社区> <月份>”生成反馈表，"
-                          "社区更正后重新报送；更正文件入库后再次运行即可发布。")
+            hint = ("网格台账入库后再次运行即可发布。" if exc.result.no_grid_table else
+                    "请按“gridpulse quality-report <社区> <月份>”生成反馈表，社区更正后重新报送；更正文件入库后再次运行即可发布。")
+            console.print(f"[red]{exc}[/red]\n{hint}")
             raise SystemExit(3) from None
-        except Exception as exc:
+        except Exception as exc:  # run_pipeline has logged the traceback
+            from .pipeline import failure_message
+
             bar.stop()
-            console.print(f"[red]运行失败[/red]：{exc}\n服务快照未更新，仪表盘仍显示上一次发布的数据。")
+            console.print(f"[red]运行失败[/red]：{failure_message(exc)}\n服务快照未更新，仪表盘仍显示上一次发布的数据。"
+                          f"技术细节见 {paths.logs / LOG_NAME}。")
             raise SystemExit(1) from None
 
 
@@ -114,11 +124,28 @@ def _totals(summary) -> str:
             f"隔离 {summary.rows_quarantined:,} 行；{gate}数据检查通过 {passed}/{total}（{bad}）")
 
 
+def _seconds(seconds: dict[str, float]) -> str:
+    titles = {"ingest": "导入文件", **ZH["steps"]}
+    return "，".join(f"{titles.get(k, k)} {v:.1f} 秒" for k, v in seconds.items())
+
+
+def _missing(summary) -> None:
+    """Say which sources the published snapshot has no data of (their pages show 无数据), and why."""
+    empty = summary.sources_without_data
+    if not empty:
+        return
+    names = "、".join(ZH["sources"][s] for s in empty)
+    console.print(f"[yellow]尚无入库数据[/yellow]：{names}。仪表盘上相应内容显示“无数据”。"
+                  + ("网格台账是按社区和网格统计的基础，请尽快报送（放入 raw/grids/）。" if "grids" in empty else "")
+                  + ("部分文件被拒收，原因见 gridpulse status。" if summary.files.get("rejected") else ""))
+
+
 def cmd_run(args, paths: Paths) -> None:
     started = time.perf_counter()
     summary = _run(args, paths)
     console.print(f"[green]完成[/green] 用时 {time.perf_counter() - started:.1f} 秒；{_totals(summary)}；"
-                  f"各阶段秒数 {summary.seconds}")
+                  f"各阶段用时 {_seconds(summary.seconds)}")
+    _missing(summary)
 
 
 def cmd_backfill(args, paths: Paths) -> None:
@@ -134,6 +161,7 @@ def cmd_backfill(args, paths: Paths) -> None:
     console.print(table)
     console.print(f"[green]补录完成[/green] {len(months)} 个月，用时 {time.perf_counter() - started:.1f} 秒；"
                   f"{_totals(summary)}")
+    _missing(summary)
 
 
 def _when(value) -> str:
@@ -149,6 +177,15 @@ def _gate(quality: dict | None) -> str:
     return f"通过（警告 {quality.get('warnings', 0)} 项）"
 
 
+def _run_note(run: dict) -> str:
+    """The first line of a run's message for data staff; a run logged before messages were written in
+    Chinese points to the technical log instead of showing its exception text."""
+    first = (run.get("message") or "").splitlines()[0][:60] if run.get("message") else ""
+    if first and not any("\u4e00" <= ch <= "\u9fff" for ch in first):
+        return f"见 {LOG_NAME}"
+    return first
+
+
 def _age(published: dt.datetime) -> str:
     minutes = (dt.datetime.now() - published).total_seconds() / 60
     return f"{minutes:.0f} 分钟前" if minutes < 120 else f"{minutes / 60:.1f} 小时前"
@@ -158,6 +195,7 @@ def cmd_status(args, paths: Paths) -> None:
     import polars as pl
 
     from . import status
+    from .calendar import landed_months
     from .publish import snapshot_info
 
     view, expected = status.files(paths), status.expected_communities(paths)
@@ -185,7 +223,9 @@ def cmd_status(args, paths: Paths) -> None:
                 for f in r[s]) or "[red]未报送[/red]" for s in per_community))
         console.print(detail)
     if month:
-        for path, msg in view.filter((pl.col("status") == "rejected") & (pl.col("month") == month)) \
+        # (a rejected file that names no month is listed under every month: it is still waiting for a fix)
+        for path, msg in view.filter((pl.col("status") == "rejected")
+                                     & ((pl.col("month") == month) | pl.col("month").is_null())) \
                 .select("file_path", "message").iter_rows():
             console.print(f"[red]拒收[/red] {path}：{msg}")
     runs = Table(title="最近的运行（命令行）")
@@ -198,8 +238,11 @@ def cmd_status(args, paths: Paths) -> None:
                      months_text, ZH["runs"].get(r["status"], r["status"]), str(sum((r.get("files") or {}).values())),
                      f"{r.get('rows_landed', 0):,}", f"{r.get('rows_quarantined', 0):,}", _gate(r.get("quality")),
                      f"{checks.get('pass', 0)}/{sum(checks.values())}" if checks else "—",
-                     (r.get("message") or "").splitlines()[0][:60] if r.get("message") else "")
+                     _run_note(r))
     console.print(runs)
+    empty = [s for s in ZH["sources"] if not landed_months(paths.lake, (s,))]
+    if empty and (not args.source or args.source in empty):
+        console.print(f"[yellow]尚无入库数据[/yellow]：{'、'.join(ZH['sources'][s] for s in empty)}（仪表盘上显示“无数据”）")
     for r in status.dagster_runs(paths):
         console.print(f"Dagster 运行 {r['run_id']} {r['job']} {r['partition'] or ''} {r['status']} "
                       f"{_when(dt.datetime.fromtimestamp(r['started_at'])) if r['started_at'] else ''}")
@@ -261,6 +304,21 @@ def cmd_ui(args, paths: Paths) -> None:
     os.execvpe(cmd[0], cmd, env)
 
 
+def _dispatch(command, args, paths: Paths) -> None:
+    """Run a command; any failure it did not explain itself becomes one Chinese sentence, its
+    traceback goes to the technical log."""
+    try:
+        command(args, paths)
+    except KeyboardInterrupt:
+        console.print("[yellow]已中断。[/yellow]")
+        raise SystemExit(130) from None
+    except Exception as exc:
+        setup_logging(paths)
+        logging.getLogger("gridpulse.cli").error("gridpulse %s failed", args.command, exc_info=exc)
+        console.print(f"[red]“gridpulse {args.command}”未能完成[/red]：程序内部错误，技术细节见 {paths.logs / LOG_NAME}。")
+        raise SystemExit(1) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="gridpulse", description="GridPulse 网格化服务管理数据仓库")
     parser.add_argument("--raw", type=Path, help="raw/ folder (default: GRIDPULSE_RAW or ./raw)")
@@ -299,9 +357,9 @@ def main(argv: list[str] | None = None) -> None:
     default = Paths.from_env()
     paths = Paths(raw=args.raw or default.raw, data=args.data or default.data)
     paths.logs.mkdir(parents=True, exist_ok=True)
-    {"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
+    _dispatch({"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
      "quality-report": cmd_quality_report, "report": cmd_report, "serve": cmd_serve,
-     "ui": cmd_ui}[args.command](args, paths)
+     "ui": cmd_ui}[args.command], args, paths)
 
 
 if __name__ == "__main__":
