@@ -204,7 +204,7 @@ def cmd_status(args, paths: Paths) -> None:
     table = Table(title="文件到报情况（按来源和月份）")
     for col in ("来源", "月份", "到报", "最近收到", "文件", *ZH["status"].values(), "入库行", "隔离行"):
         table.add_column(col)
-    for r in status.by_source_month(view, expected):
+    for r in status.by_source_month(view, expected, status.case_log_days(paths)):
         if not args.month or r["month"] == args.month:
             table.add_row(ZH["sources"].get(r["source"], r["source"]), r["month"], r["arrived"],
                           _when(r["last_received"]), str(r["files"]), *(str(r[s]) for s in ZH["status"]),

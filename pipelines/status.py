@@ -51,7 +51,9 @@ def files(paths: Paths) -> pl.DataFrame:
     )
 
 
-def by_source_month(view: pl.DataFrame, expected: list[str]) -> list[dict]:
+def by_source_month(view: pl.DataFrame, expected: list[str], log_days: dict[str, int] | None = None) -> list[dict]:
+    """One row per source and month of the files received; `arrived` counts communities (registers,
+    patrol logs), days with case steps (`log_days`, from `case_log_days`) or files (grid tables)."""
     out = []
     for (source, month), g in view.group_by("source", "month", maintain_order=True):
         landed = g.filter(pl.col("status") == "landed")
@@ -59,7 +61,8 @@ def by_source_month(view: pl.DataFrame, expected: list[str]) -> list[dict]:
             arrived = f"{landed['community'].n_unique()}/{len(expected) or '?'} 社区"
         elif source == "cases" and month and month[:4].isdigit():
             days = calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
-            arrived = f"{landed['slice_key'].n_unique()}/{days} 天"
+            covered = log_days.get(month, 0) if log_days is not None else landed["slice_key"].n_unique()
+            arrived = f"{covered}/{days} 天"
         else:
             arrived = f"{landed.height} 份"
         out.append({"source": source, "month": month or "—", "arrived": arrived,
@@ -68,6 +71,17 @@ def by_source_month(view: pl.DataFrame, expected: list[str]) -> list[dict]:
                     "rows_landed": int(g["rows_landed"].sum()), "rows_quarantined": int(g["rows_quarantined"].sum())})
     order = {s: i for i, s in enumerate(SOURCES)}
     return sorted(out, key=lambda r: (order.get(r["source"], 99), r["month"]))
+
+
+def case_log_days(paths: Paths) -> dict[str, int]:
+    """Month -> days of it with landed case steps: a case export may span any range, so the days a
+    month's logs cover are the steps' own dates in the lake, not one file per day."""
+    parts = [p for p in sorted((paths.lake / "cases").glob("month=*/*.parquet")) if p.stem != "_empty"]
+    if not parts:
+        return {}
+    days = (pl.scan_parquet(parts).select(pl.col("step_at").dt.date().alias("day")).drop_nulls().unique()
+            .group_by(pl.col("day").dt.strftime("%Y-%m").alias("month")).len().collect())
+    return dict(days.iter_rows())
 
 
 def by_community(view: pl.DataFrame, month: str, expected: list[str]) -> list[dict]:
