@@ -82,11 +82,13 @@ def list_batches(paths: Paths, street: str = STREET_CODE) -> list[Batch]:
     pieces = landed_pieces(lake.read_ledger(paths.ledger))
     order = {"grids": 0, "population": 1, "patrols": 2, "cases": 3}
     groups: dict[tuple[str, str, str], dict[str, LandedFile]] = {}
-    for row in pieces.sort("source", "month", "piece_slice").iter_rows(named=True):
+    # rows no community placed are quarantined rows only: they are in no community's batch
+    placed = pl.col("source").is_in(GRID_SCOPED) | (pl.col("piece_slice") != "")
+    for row in pieces.filter(placed).sort("source", "month", "piece_slice").iter_rows(named=True):
         # a grid table is one street's (its slice); case logs are the installation's; the rest a community's
         # (a log row whose grid the table did not know has no community: the street's)
         whole = row["source"] in GRID_SCOPED
-        scope = (row["piece_slice"] if row["source"] == "grids" else street if whole else row["piece_slice"] or street)
+        scope = row["piece_slice"] if row["source"] == "grids" else street if whole else row["piece_slice"]
         files = groups.setdefault((row["source"], row["month"], scope), {})
         files.setdefault(row["file_path"], LandedFile(
             row["file_path"], row["file_hash"], row["piece_slice"], row["received_at"],

@@ -233,8 +233,8 @@ class Ingestor:
                          report_month=p.month or (months[0] if months else None),
                          slice_key=p.slice_key or (slices[0] if len(slices) == 1 else None),
                          sheet=p.table.sheet, status=status, lake_part=parts.get(i),
-                         months=",".join(months) or None, pieces=",".join(f"{m}:{s}" for m, s in pieces) or None,
-                         message=placed.notes.get(i), **counts)
+                         months=",".join(months), pieces=",".join(f"{m}:{s}" for m, s in pieces),
+                         message=placed.notes.get(i) or _all_known(counts), **counts)
 
     def place(self, source: str, batch: list["Prepared"]) -> "Placement":
         """Validate a batch and place its rows (months, communities, slices, rows landed before); no
@@ -469,10 +469,19 @@ def _months(entry: dict) -> list[str]:
     return [m for m in (entry.get("months") or entry.get("report_month") or "").split(",") if m]
 
 
+def _all_known(counts: dict[str, int]) -> str | None:
+    """A log export every row of which an earlier file had landed says so."""
+    if counts["rows_already_landed"] and not counts["rows_landed"] and not counts["rows_quarantined"]:
+        return f"全部{counts['rows_already_landed']}行已由此前报送的文件入库，未重复计入。"
+    return None
+
+
 def _pieces(entry: dict) -> list[tuple[str, str]]:
-    """A ledger entry's (month, slice key) pieces (an entry from before pieces: its month and slice)."""
-    text = entry.get("pieces") or (f"{entry['report_month']}:{entry.get('slice_key') or ''}"
-                                   if entry.get("report_month") else "")
+    """A ledger entry's (month, slice key) pieces ('' for a file that holds no row; an entry from
+    before pieces: its month and slice)."""
+    text = entry.get("pieces")
+    if text is None:
+        text = f"{entry['report_month']}:{entry.get('slice_key') or ''}" if entry.get("report_month") else ""
     return [tuple(x.split(":", 1)) for x in text.split(",") if x]
 
 
