@@ -124,8 +124,8 @@ def published_at() -> str:
 
 
 def files_received(community_code: str | None) -> pd.DataFrame:
-    return q("""select file_path, source_name, community_code, report_month, received_at, file_status,
-                       rows_read, rows_landed, rows_quarantined, message
+    return q("""select file_path, source_name, community_code, report_month, months, received_at, file_status,
+                       rows_read, rows_landed, rows_quarantined, rows_already_landed, message
                 from marts.files_received where (? is null or community_code = ?)
                 order by received_at desc""", community_code, community_code)
 

@@ -201,6 +201,22 @@ TEXT = {
     "rows": "行数",
     "community_code": "社区代码",
     "community_name": "社区",
+    "months": "数据所属月份",
+    "rows_already_landed": "此前已入库行数",
+    "check_files": "报送前检查",
+    "check_help": "上传待报送的文件，查看入库时会得到的结果：所属社区和月份、可入库行数、将被隔离的行及原因。检查不写入任何数据。",
+    "check_upload": "选择文件（可多选）",
+    "check_run": "开始检查",
+    "check_running": "正在检查……",
+    "check_ok": "可入库：社区 {where}；月份 {months}；读取 {read} 行，将入库 {landed} 行，隔离 {quarantined} 行。",
+    "check_already": "其中 {n} 行已由此前报送的文件入库，不会重复计入。",
+    "check_by_grid": "按每行网格定位",
+    "check_not_ok": "不能入库（{status}）：{message}",
+    "check_reason": "隔离 {rows} 行：{reason}",
+    "check_example": "第{row}行 {field}＝{value}",
+    "check_empty_value": "（空）",
+    "check_failed": "检查未能完成：{error}",
+    "source_unknown": "类别未知",
 }
 
 

@@ -1,9 +1,10 @@
 """数据质量 (data staff only): the file ledger, quarantined rows by reason, the quality gate's check
-results and the per-community feedback workbook."""
+results, the per-community feedback workbook and the check of files before they are sent."""
 
 import streamlit as st
 
 from dashboards import data, filters, ui
+from dashboards.check_box import check_box
 from dashboards.i18n import labels, t
 
 user = st.session_state["user"]
@@ -24,8 +25,8 @@ def in_words(frame):
 
 st.subheader(t("files_received"))
 ui.table(in_words(data.files_received(sel.community_code)),
-         labels("file_path", "source_name", "community_code", "report_month", "received_at", "file_status",
-                "rows_read", "rows_landed", "rows_quarantined", "message"),
+         labels("file_path", "source_name", "community_code", "report_month", "months", "received_at", "file_status",
+                "rows_read", "rows_landed", "rows_quarantined", "rows_already_landed", "message"),
          filename="文件台账", key="files_table")
 
 st.subheader(t("quarantine_by_reason"))
@@ -54,3 +55,5 @@ else:
         st.download_button(t("download_quality_report"), workbook, key="quality_report", on_click="ignore",
                            file_name=f"{sel.community_code}_{sel.month}_数据报送质量反馈.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+check_box()
