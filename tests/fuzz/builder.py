@@ -23,9 +23,11 @@ from .rows import Grid, World, grid_rows
 # case and patrol exports spanning months, street-wide registers and patrol exports, registers without
 # 居住状态, grid types spelled around their value, overlapping re-exports of a log. Off, only shapes
 # whose outcome does not depend on those rules are built.
-NEW_SHAPES = False
-# Also build the shapes ingest gets wrong (tests/fuzz/README.md lists them): each then fails the test.
-KNOWN_BUG_SHAPES = False
+NEW_SHAPES = True
+# Also build the shapes that guard rules of DESIGN.md §4 (tests/fuzz/README.md lists them and what is checked).
+KNOWN_BUG_SHAPES = True
+# Also build the shapes ingest still gets wrong (tests/fuzz/README.md lists them): each then fails the test.
+OPEN_BUG_SHAPES = False
 
 
 @st.composite
@@ -39,7 +41,7 @@ def worlds(draw) -> World:
     unknown = [f"{code}{draw(st.integers(90, 99)):03d}" for code, _ in chosen] + [f"{v.STREET}099001"]
     year, month = 2025, draw(st.integers(1, 6))
     received = dt.datetime(*v.add_months(year, month, 4), 1, 9)  # after the last month any file covers
-    return World(list(chosen), grids, unknown, year, month, received, NEW_SHAPES, KNOWN_BUG_SHAPES)
+    return World(list(chosen), grids, unknown, year, month, received, NEW_SHAPES, KNOWN_BUG_SHAPES, OPEN_BUG_SHAPES)
 
 
 def community_words(draw, code: str, name: str) -> str:
@@ -114,13 +116,15 @@ def register(draw, world: World, community, month, must_name: bool) -> tuple[lis
     while not named and not placed(world, rows):  # a file that names no community is placed by its grids
         rows += register_rows(draw, world, grids, month, fmt, set(present), named, 1)
     where, inferred = community[0] if community else "street", community is not None and not named
-    slice_ = ("population", month, where)
+    # a register that names no community is street-wide (slice community None): each row lands in the
+    # community of its grid, and the file holds one slice per community its rows went to
+    slice_ = ("population", month, community[0] if named else None)
     first = table_file(draw, world, "population", fmt, present, rows, stem, titles, slice_,
                        f"register of {where} ({fmt})", inferred=inferred)
     first.tags |= {*(["street_wide"] if community is None else []),
                    *(["no_status_column"] if "residence_status" not in present else [])}
-    # a register that names no community is street-wide, and ingest leaves the broken rows of such a
-    # register quarantined when a correction replaces it (a known bug)
+    # a correction of a register that names no community replaces the slices its own rows cover: the
+    # first file keeps the others, and its broken rows with them (KNOWN_BUG_SHAPES)
     if first.reject or (not named and not KNOWN_BUG_SHAPES) or draw(st.integers(0, 4)):
         return [first], []
     rows = corrected(draw, world, rows, grids, month, fmt, set(present), named)
@@ -202,11 +206,14 @@ def submissions(draw) -> Submission:
         laters.extend(made[1])
 
     unnamed: set[tuple[int, int]] = set()  # months of registers that name no community
+    # with NEW_SHAPES a community's register may share the month of the street-wide one: whichever
+    # comes later takes that community's slice from the other
+    months = [first, v.add_months(*first, 1), *([v.add_months(*first, 2)] if NEW_SHAPES else [])]
     for community in world.communities:
         if draw(st.booleans()):
-            month = draw(st.sampled_from([first, v.add_months(*first, 1)]))
-            # two registers of a month that name no community: ingest drops the earlier one's broken
-            # rows (a known bug)
+            month = draw(st.sampled_from(months))
+            # two registers of a month that name no community: each keeps its broken rows, which no
+            # community places (KNOWN_BUG_SHAPES)
             made = register(draw, world, community, month, month in unnamed and not KNOWN_BUG_SHAPES)
             if made[0][0].tags & {"community_from_grids"}:
                 unnamed.add(month)
@@ -214,8 +221,14 @@ def submissions(draw) -> Submission:
         if draw(st.booleans()):
             span = draw(st.integers(1, 3)) if NEW_SHAPES else 1
             add(patrols(draw, world, community, [v.add_months(*first, k) for k in range(span)]))
-    if NEW_SHAPES and draw(st.booleans()):  # street-wide: each row placed by its grid code
-        add(register(draw, world, None, v.add_months(*first, 2), False))
+    street_month = v.add_months(*first, 2)
+    if NEW_SHAPES and (KNOWN_BUG_SHAPES or street_month not in unnamed) and draw(st.booleans()):
+        street = register(draw, world, None, street_month, False)  # street-wide: each row placed by its grid code
+        add(street)
+        if not street[0][0].reject and draw(st.booleans()):
+            # then a community sends its own register of that month: it takes that community's slice
+            own, _ = register(draw, world, draw(st.sampled_from(world.communities)), street_month, True)
+            laters.extend(own)
     if NEW_SHAPES and draw(st.booleans()):
         add(patrols(draw, world, None, [v.add_months(*first, 2)]))
     # without NEW_SHAPES one day's export each, no two of a day (whether a second export of a day

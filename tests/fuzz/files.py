@@ -22,8 +22,11 @@ def table_file(draw, world: World, source: str, fmt: str, present: list[str], ro
     """A register, patrol export or grid table; `inferred`: the file does not name its community, so
     its grid codes must place it."""
     mutation = draw(st.sampled_from(MUTATIONS)) if mutate else "none"
-    if mutation == "cut" and (inferred or not rows):
-        mutation = "none"  # which community a cut-off file without one belongs to would be a guess
+    by_rows = slice_ is not None and slice_[2] is None  # a street-wide register: its rows make its slices
+    if mutation == "cut" and (inferred or by_rows or not rows):
+        # which community a cut-off file without one belongs to, or which slices the cut row of a
+        # street-wide register adds (its grid's community, or none when quarantined), would be a guess
+        mutation = "none"
     reject: set[str] = set()
     if mutation == "hollow":
         rows, reject = [], {"empty", "no_slice"} if inferred else {"empty"}
@@ -45,7 +48,8 @@ def table_file(draw, world: World, source: str, fmt: str, present: list[str], ro
         if cut:
             lines, rows = cut_tail(draw, lines, rows, rows[0].number, jsonl=False)
         data = text_bytes(lines, encoding, newline, final=not cut)
-        if cut and world.bug_shapes and not lines[-1][-1:].isascii():
+        inside = world.open_bugs or encoding.startswith("utf-8")  # a GBK one only with OPEN_BUG_SHAPES
+        if cut and world.bug_shapes and inside and not lines[-1][-1:].isascii():
             data = data[:-1]  # cut inside the last character
         look += f", {encoding}, {newline!r}"
         sheet.tags |= {encoding, *(["crlf"] if newline == "\r\n" else [])}
@@ -92,6 +96,8 @@ def case_file(draw, world: World, rows: list[Row], days: list[dt.date], suffix: 
     if not reject and not rows:
         reject = {"empty"}
     parsed = [r for r in rows if r.reason != "invalid_json"]
+    if not reject and not parsed:
+        reject = {"corrupt"}  # no line is a whole JSON object: cut off, or not an export at all
     if not reject and any(all(r.cells.get(f, OMIT) is OMIT for r in parsed) for f in v.must_have("cases")):
         reject = {"missing_column"}  # no line that can be read has the key at all
     ext = draw(st.sampled_from(["jsonl", "jsonl", "json", "JSONL"]))

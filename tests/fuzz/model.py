@@ -31,24 +31,55 @@ class FileExpect:
     data: bytes
     what: str  # a few words on how the file was made (shown when a check fails)
     rows: list[Row] = field(default_factory=list)  # its data rows: blank and totals rows are not data
-    slice: tuple | None = None  # what a later file of the same slice replaces (None: rows place themselves)
+    # (source, (year, month), community): a register's or grid table's month and the community (a grid
+    # table: the street) its title or name gives; community None: a street-wide register, each row in
+    # the community of its grid. None: a log, whose rows place themselves and replace nothing.
+    slice: tuple | None = None
     reject: frozenset[str] = frozenset()  # reject codes one of which ingest must give (empty: not rejected)
     copy_of: FileExpect | None = None  # a byte-for-byte copy of an earlier file
     outcome: str = ""  # landed / superseded / rejected / duplicate, worked out over the whole submission
     tags: set[str] = field(default_factory=set)  # the shapes the file took (counted in the fuzz report)
     mutation: str = "none"  # how the whole file was broken: cut, drop (a column), hollow, zero (bytes)
+    lost: set[tuple[str, str]] = field(default_factory=set)  # its (month, community) pieces later files took
 
     def __repr__(self) -> str:
         rows = "".join("v" if r.valid else "c" if r.cut else "r" if r.repeat else "x" for r in self.rows)
-        return f"<{self.rel} [{self.what}] {self.outcome or '?'} rows={rows or '-'} {len(self.data)} bytes>"
+        lost = f" lost {','.join(f'{m}:{c}' for m, c in sorted(self.lost))}" if self.lost else ""
+        return f"<{self.rel} [{self.what}] {self.outcome or '?'}{lost} rows={rows or '-'} {len(self.data)} bytes>"
+
+    def piece(self, r: Row) -> tuple[str, str] | None:
+        """The (month, community) slice a row of a register or grid table goes to (None: a log's row).
+        A street-wide register's valid row goes to its grid's community; its broken rows to no
+        community ('': kept with the file, never competing for a slice)."""
+        if self.slice is None:
+            return None
+        _, (year, month), community = self.slice
+        if community is None:
+            community = r.expect["community_code"] if r.valid else ""
+        return f"{year}-{month:02d}", community
+
+    @property
+    def pieces(self) -> set[tuple[str, str]]:
+        """The pieces its rows cover as read (a cut row goes where the file's other rows go: only a
+        file that names its community is cut)."""
+        return {self.piece(r) for r in self.rows if not r.cut} - {None}
+
+    @property
+    def counted(self) -> list[Row]:
+        """The rows its ledger counts: a landed file's rows but those of the slices it lost, a
+        superseded file's rows as it was read."""
+        if self.outcome != "landed" or not self.lost:
+            return self.rows
+        return [r for r in self.rows if self.piece(r) not in self.lost]
 
     @property
     def name(self) -> str:
         return self.rel.rsplit("/", 1)[-1]
 
     def count(self, *, valid: bool | None = None, repeat: bool = False) -> int:
-        """Rows certainly read, of a kind: valid (and new), invalid, or already landed before."""
-        rows = [r for r in self.rows if not r.cut]
+        """Rows certainly read and counted (`counted`), of a kind: valid (and new), invalid, or already
+        landed before."""
+        rows = [r for r in self.counted if not r.cut]
         if repeat:
             return sum(r.repeat for r in rows)
         return sum(1 for r in rows if not r.repeat and (valid is None or r.valid == valid))
@@ -78,10 +109,13 @@ class Submission:
             os.utime(path, (self.received + 60 * i, self.received + 60 * i))
 
     def settle(self) -> None:
-        """Work out each file's outcome: a copy is a duplicate (or rejected with its original), and of the
-        files of one slice the last with any data row lands while the earlier ones are superseded."""
+        """Work out each file's outcome: a copy is a duplicate (or rejected with its original); of the
+        files that hold a (month, community) slice the last one keeps it. A file that keeps none of the
+        slices it placed rows in is superseded (with its rows no community placed); one that keeps some
+        lands with what it keeps."""
         last: dict[tuple, FileExpect] = {}
         for f in self.files:
+            f.lost = set()
             if f.copy_of is not None:
                 f.outcome = "rejected" if f.copy_of.outcome == "rejected" else "duplicate"
                 f.reject = f.copy_of.reject
@@ -89,11 +123,18 @@ class Submission:
                 f.outcome = "rejected"
             else:
                 f.outcome = "landed"
-                if f.slice is not None:
-                    if f.slice in last:
-                        last[f.slice].outcome = "superseded"
-                    last[f.slice] = f
+                for piece in f.pieces:
+                    if piece[1]:
+                        last[(f.source, *piece)] = f
+        for f in self.files:
+            if f.outcome == "landed":
+                placed = {p for p in f.pieces if p[1]}
+                f.lost = {p for p in placed if last[(f.source, *p)] is not f}
+                if f.lost and f.lost == placed:
+                    f.outcome = "superseded"
+                elif f.lost:
+                    f.tags.add("partly_replaced")
 
     def landing(self) -> list[Row]:
-        """Every row that must be in the lake once: the valid, new rows of the files that land."""
-        return [r for f in self.files if f.outcome == "landed" for r in f.rows if r.valid and not r.cut and not r.repeat]
+        """Every row that must be in the lake once: the valid, new rows that the files that land keep."""
+        return [r for f in self.files if f.outcome == "landed" for r in f.counted if r.valid and not r.cut and not r.repeat]

@@ -35,6 +35,7 @@ class World:
     received: dt.datetime  # after every month of data: files arrive then
     new_shapes: bool = False
     bug_shapes: bool = False
+    open_bugs: bool = False
     serial: list[int] = field(default_factory=lambda: [0])
 
     def next(self) -> int:

@@ -27,7 +27,7 @@ from pipelines.config import Paths
 from pipelines.ingest.lake import read_ledger
 from pipelines.ingest.run import Ingestor
 
-from .builder import KNOWN_BUG_SHAPES, NEW_SHAPES, submissions
+from .builder import KNOWN_BUG_SHAPES, NEW_SHAPES, OPEN_BUG_SHAPES, submissions
 from .model import FileExpect, Submission
 from .vocab import ROOT
 
@@ -52,7 +52,8 @@ def fuzz_report():
         path = Path(REPORT) if Path(REPORT).is_absolute() else ROOT / REPORT
         path.parent.mkdir(parents=True, exist_ok=True)
         report = {"examples_requested": EXAMPLES, "seed": SEED, "new_shapes": NEW_SHAPES,
-                  "known_bug_shapes": KNOWN_BUG_SHAPES, "seconds": round(time.monotonic() - started, 1),
+                  "known_bug_shapes": KNOWN_BUG_SHAPES,
+                  "open_bug_shapes": OPEN_BUG_SHAPES, "seconds": round(time.monotonic() - started, 1),
                   **dict.fromkeys(["examples", "files", "rows", "escapes", "failures"], 0), **dict(sorted(COUNTS.items()))}
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -155,15 +156,24 @@ def check_file(f: FileExpect, e: dict, lake: pl.DataFrame, quarantine: pl.DataFr
         assert not landed and not quarantined, f"{where}: rows left in the lake {landed} or quarantine {quarantined}"
     if f.outcome not in ("landed", "superseded"):
         return
+    # a file that lost some of its slices counts only the rows it keeps (`counted`); a superseded one
+    # keeps the counts and pieces it was read with
     valid, invalid = f.count(valid=True), f.count(valid=False)
-    cut = {r.number for r in f.rows if r.cut}
+    cut = {r.number for r in f.counted if r.cut}
     assert valid <= e["rows_landed"] <= valid + len(cut), f"{where}: {valid} valid rows"
     assert invalid <= e["rows_quarantined"] <= invalid + len(cut), f"{where}: {invalid} broken rows"
     assert already == f.count(repeat=True), f"{where}: {f.count(repeat=True)} rows landed before"
+    if f.source == "population":
+        held = f.pieces - f.lost if f.outcome == "landed" else f.pieces
+        got = {tuple(x.split(":", 1)) for x in (e["pieces"] or "").split(",") if x}
+        assert got == held, f"{where}: pieces {e['pieces']!r}, expected {sorted(held)} (lost {sorted(f.lost)})"
+    if f.outcome == "landed" and f.lost:
+        gone = len(f.rows) - len(f.counted)
+        assert "替换" in (e["message"] or "") and f"{gone}行" in e["message"], f"{where}: {gone} rows replaced"
     if f.outcome == "superseded":
         return
-    good = {r.number for r in f.rows if r.valid and not r.cut and not r.repeat}
-    bad = {r.number: r.reason for r in f.rows if not r.valid and not r.cut}
+    good = {r.number for r in f.counted if r.valid and not r.cut and not r.repeat}
+    bad = {r.number: r.reason for r in f.counted if not r.valid and not r.cut}
     assert set(landed) <= good | cut, f"{where}: rows {sorted(set(landed) - good - cut)} landed; broken: {bad}"
     assert len(landed) == len(set(landed)) == e["rows_landed"], f"{where}: landed rows {landed}"
     assert set(bad) <= set(quarantined) <= set(bad) | cut, f"{where}: quarantined {quarantined}, broken {bad}"
@@ -173,8 +183,8 @@ def check_file(f: FileExpect, e: dict, lake: pl.DataFrame, quarantine: pl.DataFr
 def check_lake(source: str, submission: Submission, lake: pl.DataFrame) -> None:
     """Each valid row of a landed file is in the lake once, in its month, with the values put in."""
     names = KEYS[source]
-    expected = [(f, r) for f in submission.files if f.outcome == "landed" for r in f.rows
-                if r.valid and not r.cut and not r.repeat and f.source == source]
+    expected = [(f, r) for f in submission.files if f.outcome == "landed" and f.source == source
+                for r in f.counted if r.valid and not r.cut and not r.repeat]
     wanted = Counter((r.month, *r.key) for _, r in expected)
     assert max(wanted.values(), default=1) == 1, f"builder made two {source} rows alike: {wanted.most_common(1)}"
     found: dict[tuple, list[dict]] = {}
