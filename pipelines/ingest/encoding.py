@@ -13,16 +13,21 @@ def decode_text(raw: bytes) -> str:
 def utf8(raw: bytes) -> tuple[str, bytes]:
     """The text and its UTF-8 bytes: UTF-8 (a BOM dropped) as it is, GB18030 re-encoded.
 
-    A UTF-8 export cut inside its last character is UTF-8 still: the broken tail (at most three
-    bytes) is dropped, so the file is not misread as GB18030 nor rejected whole."""
+    An export cut inside its last character keeps its encoding: the broken tail is dropped, so a
+    UTF-8 file is not misread as GB18030 and no file is rejected whole for it."""
     raw = raw.removeprefix(BOM)
     try:
         return raw.decode("utf-8"), raw
     except UnicodeDecodeError as exc:
         if exc.start >= len(raw) - 3 and exc.reason == "unexpected end of data":
             return raw[:exc.start].decode("utf-8"), raw[:exc.start]
+    try:
         text = raw.decode("gb18030")
-        return text, text.encode("utf-8")
+    except UnicodeDecodeError as exc:  # GBK cut inside its last character (up to four bytes in GB18030)
+        if exc.start < len(raw) - 4:
+            raise
+        text = raw[:exc.start].decode("gb18030")
+    return text, text.encode("utf-8")
 
 
 def head_text(raw: bytes, size: int = 20_000) -> str | None:

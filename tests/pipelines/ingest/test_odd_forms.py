@@ -135,3 +135,13 @@ def test_a_corrected_street_wide_register_replaces_the_first_whole(tmp_path):
     assert ledger["population/实有人口_2025-03_更正.csv"]["rows_landed"] == 2
     assert _lake(paths, "population", "quarantine").height == 0  # the first file's broken row went with it
     assert _lake(paths, "population").height == 2
+
+
+def test_a_gbk_csv_cut_inside_its_last_character_keeps_its_whole_rows(tmp_path):
+    paths = _install(tmp_path)
+    data = f"{HEADER}\n张三,{P1},户籍,{G1},在住\n李四,{P2},户籍,{G1},外出\n".encode("gbk")
+    _put(paths, "population/通济桥街社区_2025-03.csv", data[:-2])  # inside 出 of the last line
+    Ingestor(paths).run()
+    row = _ledger(paths)["population/通济桥街社区_2025-03.csv"]
+    assert (row["status"], row["rows_read"]) == ("landed", 2)
+    assert row["rows_landed"] + row["rows_quarantined"] == 2 and row["rows_landed"] >= 1
