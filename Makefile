@@ -41,9 +41,9 @@ serve: install stop
 	  if curl -fsS -o /dev/null http://localhost:$(PORT)/ 2>/dev/null; then break; fi; sleep 1; done
 	@curl -fsS -o /dev/null -w "仪表盘已启动 (HTTP %{http_code}): http://localhost:$(PORT)/\n" http://localhost:$(PORT)/
 
+## stop: end the dashboard `make serve` started, by the process id it recorded in the data folder
 stop:
-	@# [s] keeps pkill from matching this very shell's command line
-	-@pkill -f "streamlit run .*dashboards/[s]treamlit_app.py" 2>/dev/null; true
+	-@test -x $(PY) && $(PY) -m pipelines.cli stop; true
 
 status: install
 	$(PY) -m pipelines.cli status

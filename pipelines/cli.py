@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -36,6 +37,7 @@ ZH = {  # user-facing words in one place
     "kinds": {"run": "运行", "backfill": "补录"},
 }
 MONTH = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
+DASHBOARD_PID = "dashboard.pid"  # in the data folder: the process `serve --background` started
 
 
 def _months(start: str, end: str) -> set[str]:
@@ -314,8 +316,27 @@ def cmd_serve(args, paths: Paths) -> None:
     env = os.environ | {"GRIDPULSE_DATA": str(paths.data)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
            "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    os.execvpe(cmd[0], cmd, env) if not args.background else subprocess.Popen(
-        cmd, env=env, stdout=open(paths.logs / "dashboard.log", "a"), stderr=subprocess.STDOUT, start_new_session=True)
+    if not args.background:
+        os.execvpe(cmd[0], cmd, env)
+    proc = subprocess.Popen(cmd, env=env, stdout=open(paths.logs / "dashboard.log", "a"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    (paths.data / DASHBOARD_PID).write_text(str(proc.pid))  # `gridpulse stop` ends exactly this process
+
+
+def cmd_stop(args, paths: Paths) -> None:
+    """End the dashboard `serve --background` started, by the process id it recorded."""
+    pid_file = paths.data / DASHBOARD_PID
+    try:
+        pid = int(pid_file.read_text())
+    except (FileNotFoundError, ValueError):
+        console.print("仪表盘未在后台运行。")
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)  # its own session: streamlit and anything it started
+        console.print(f"仪表盘已停止（进程 {pid}）。")
+    except ProcessLookupError:
+        console.print("仪表盘进程已不在运行。")
+    pid_file.unlink(missing_ok=True)
 
 
 def cmd_ui(args, paths: Paths) -> None:
@@ -381,6 +402,7 @@ def main(argv: list[str] | None = None) -> None:
     s = sub.add_parser("serve", help="start the dashboard")
     s.add_argument("--port", type=int, default=8501)
     s.add_argument("--background", action="store_true")
+    sub.add_parser("stop", help="stop the dashboard that serve --background started")
     u = sub.add_parser("ui", help="start the Dagster UI (schedules, sensor, month backfills)")
     u.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
@@ -390,7 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command != "check":  # a dry run leaves the data folder as it was
         paths.logs.mkdir(parents=True, exist_ok=True)
     _dispatch({"check": cmd_check, "generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
-     "quality-report": cmd_quality_report, "report": cmd_report, "serve": cmd_serve,
+     "quality-report": cmd_quality_report, "report": cmd_report, "serve": cmd_serve, "stop": cmd_stop,
      "ui": cmd_ui}[args.command], args, paths)
 
 
