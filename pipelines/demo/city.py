@@ -128,7 +128,7 @@ def _jobs(plan: list[CityStreet], streets: dict[str, Street], profiles: dict[str
         persons = dict(street.grids.group_by("community_code").agg(pl.col("persons").sum()).iter_rows())
         for code in s.communities:
             options = {"file_prefix": s.name, "anonymous_name": events.anonymous_names.get(code, "台账.xlsx"),
-                       "fast_xlsx": True}
+                       "company": vocab.street_centre(street.name)}
             jobs.append((persons.get(code, 0), code,
                          (street, profiles[code], names[code], str(raw_dir), events.by_community[code], seed, options)))
     return [job for _, _, job in sorted(jobs, key=lambda j: (-j[0], j[1]))]

@@ -1,11 +1,10 @@
-"""A vectorised writer for register workbooks, used by the city-scale generator.
+"""The register workbook writer of the demo and the city-scale generator, vectorised.
 
-xlsxwriter costs ~200 µs per register row (one Python call per cell); at city scale that is most
-of the run. This writer lays out exactly what `writers.write_register_xlsx` lays out (title rows
-merged across the table, a one- or two-row header with merged cells, blank and totals rows, date
-cells with a date format, a notes sheet first, a stats sheet last) but builds the data rows' sheet
-XML with polars string expressions (inline strings, no shared-strings table) and zips it itself,
-byte-deterministically. The Huayang demo keeps xlsxwriter, so its files stay as they are.
+xlsxwriter costs ~200 µs per register row (one Python call per cell). This writer lays out title
+rows merged across the table, a one- or two-row header with merged cells, blank and totals rows,
+date cells with a date format, a notes sheet first and a stats sheet last, and builds the data rows'
+sheet XML with polars string expressions (inline strings, no shared-strings table), zipping it
+itself, byte-deterministically.
 """
 
 from __future__ import annotations
@@ -146,7 +145,7 @@ def write_register_xlsx_fast(
     notes_sheet: bool = False, stats: list[list] | None = None, totals: str | None = None,
     company: str = vocab.STREET_CENTRE,
 ) -> None:
-    """Same arguments and layout as `writers.write_register_xlsx`."""
+    """A register workbook at `path` laid out as `rendered` says (row numbers included)."""
     sheets = []
     if notes_sheet:
         sheets.append(("填表说明", _plain_sheet([[line] for line in vocab.NOTES_LINES])))

@@ -13,14 +13,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.demo import vocab
 from pipelines.demo.common import month_key, set_mtime, stream
 from pipelines.demo.fast_xlsx import write_register_xlsx_fast
 from pipelines.demo.grids import Street
 from pipelines.demo.people import monthly_registers
 from pipelines.demo.profiles import Profile, submission_time
 from pipelines.demo.registers import Rendered, render, title_lines
-from pipelines.demo.writers import register_csv_bytes, write_register_xlsx
+from pipelines.demo.writers import register_csv_bytes
 
 ON_TIME_DAY = 25
 
@@ -37,14 +36,15 @@ def _stats(register: pl.DataFrame) -> list[list]:
 
 class CommunityWriter:
     """City mode passes `file_prefix` (the street's name, put before the community's name in file names and
-    the filling unit), `anonymous_name` (the month folder is shared by many communities) and `fast_xlsx`."""
+    the filling unit), `anonymous_name` (the month folder is shared by many communities) and `company` (the
+    workbooks' author: the street's centre rather than the demo street's)."""
 
     def __init__(self, street: Street, profile: Profile, display_name: str, raw_dir: Path, events: dict[str, int], *,
-                 file_prefix: str = "", anonymous_name: str = "台账.xlsx", fast_xlsx: bool = False):
+                 file_prefix: str = "", anonymous_name: str = "台账.xlsx", company: str | None = None):
         self.street, self.profile, self.name, self.raw_dir, self.events = street, profile, display_name, raw_dir, events
         self.file_name, self.anonymous_name = f"{file_prefix}{display_name}", anonymous_name
-        self.write_xlsx = write_register_xlsx_fast if fast_xlsx else write_register_xlsx
-        self.extra = {"company": vocab.street_centre(street.name)} if fast_xlsx else {}
+        self.write_xlsx = write_register_xlsx_fast
+        self.extra = {"company": company} if company else {}
         self.code = profile.community_code
         self.files: list[dict] = []
         self.bad_rows: list[dict] = []

@@ -1,9 +1,8 @@
-"""File writers: register workbooks and CSVs, the grid table, text files; all byte-deterministic.
+"""File writers: register CSVs, the grid table, text files; all byte-deterministic. Register
+workbooks are written by `fast_xlsx`.
 
-xlsxwriter runs in its default mode, not `constant_memory`: every workbook here is small (one
-community-month), the default mode is faster on these repetitive columns (shared strings), and
-`constant_memory` cannot write the vertically merged cells of a two-row header (it flushes rows
-strictly in order).
+xlsxwriter runs in its default mode, not `constant_memory`: the grid table is small and
+`constant_memory` cannot write vertically merged header cells (it flushes rows strictly in order).
 """
 
 from __future__ import annotations
@@ -25,64 +24,6 @@ def _workbook(path: Path, created: datetime, company: str = vocab.STREET_CENTRE)
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
     workbook.set_properties({"created": created, "author": "", "company": company})
     return workbook
-
-
-def write_register_xlsx(
-    path: Path, rendered: Rendered, *, sheet_name: str, titles: list[str], created: datetime,
-    notes_sheet: bool = False, stats: list[list] | None = None, totals: str | None = None,
-) -> None:
-    """A population register workbook laid out as `rendered` says (row numbers included)."""
-    wb = _workbook(path, created)
-    title_fmt = wb.add_format({"bold": True, "align": "center", "font_size": 14})
-    head_fmt = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    if notes_sheet:
-        notes = wb.add_worksheet("填表说明")
-        for i, line in enumerate(vocab.NOTES_LINES):
-            notes.write_string(i, 0, line)
-    ws = wb.add_worksheet(sheet_name)
-    cols = rendered.columns
-    ncol = len(cols)
-    for i in range(rendered.title_rows):
-        ws.merge_range(i, 0, i, ncol - 1, titles[i], title_fmt)
-    top = rendered.title_rows
-    if rendered.header_rows == 2:
-        address = [i for i, c in enumerate(cols) if c in ADDRESS]
-        for i, label in enumerate(rendered.headers):
-            if i not in address:
-                ws.merge_range(top, i, top + 1, i, label, head_fmt)
-        ws.merge_range(top, address[0], top, address[-1], vocab.ADDRESS_GROUP, head_fmt)
-        for i in address:
-            ws.write_string(top + 1, i, rendered.headers[i], head_fmt)
-    else:
-        for i, label in enumerate(rendered.headers):
-            ws.write_string(top, i, label, head_fmt)
-    ws.set_column(0, ncol - 1, 12)
-    write_string, write_number = ws.write_string, ws.write_number
-    plan = [(i, rendered.values[c], rendered.kinds[c]) for i, c in enumerate(cols)]
-    numbers = rendered.data_row_numbers
-    for i, values, kind in plan:  # the writer's API is cell by cell
-        if kind == "text":
-            for row, value in zip(numbers, values):
-                if value is not None:
-                    write_string(row - 1, i, value)
-        else:
-            fmt = date_fmt if kind == "date" else None
-            for row, value in zip(numbers, values):
-                if value is not None:
-                    write_number(row - 1, i, value, fmt)
-    if rendered.totals_row_number is not None:
-        row = rendered.totals_row_number - 1
-        write_string(row, 0, "合计")
-        if totals == "count":
-            write_number(row, 1, rendered.data_rows)
-        else:
-            write_string(row, 1, f"共{rendered.data_rows}人")
-    if stats:
-        sheet = wb.add_worksheet("统计")
-        for r, values in enumerate(stats):
-            sheet.write_row(r, 0, values)
-    wb.close()
 
 
 def register_csv_bytes(rendered: Rendered, encoding: str) -> bytes:

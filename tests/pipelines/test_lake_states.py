@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 import pytest
