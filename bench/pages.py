@@ -1,7 +1,7 @@
 """`make bench-pages`: render time of every dashboard page on the demo year (the snapshot under data/).
 
 Writes bench/results/pages_demo.json and prints a Markdown table. Run `make demo` (or `make run`)
-first; the figures go into the README's benchmark section. Target: every page within 2 seconds.
+first; the figures go into dashboards/README.md (render times). Target: every page within 2 seconds.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def test_ingest_assets_are_monthly_partitions_and_a_range_runs_once():
         assert parts.timezone == "Asia/Shanghai" and parts.fmt == "%Y-%m"
         assert parts.get_first_partition_key() == "2025-01"
         assert node.backfill_policy == dg.BackfillPolicy.single_run()
-    # dbt models and the snapshot are rebuilt whole after the months (README, Decisions)
+    # dbt models and the snapshot are rebuilt whole after the months (docs/decisions.md)
     for key in (["marts", "fct_cases"], ["serving_snapshot"], ["lake_meta", "calendar"]):
         assert graph.get(dg.AssetKey(key)).partitions_def is None
 
