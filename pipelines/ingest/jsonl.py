@@ -27,13 +27,12 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
     raw = path.read_bytes()
     if not raw:
         raise FileRejected("empty", f"文件“{path.name}”是空文件，请重新导出。")
-    odd = _odd_keys(raw, contract)
-    frame = None if odd else _jsonl_whole(raw, contract)
+    frame = _jsonl_whole(raw, contract)
     if frame is None:
         lines = _lines(raw, path)
         if lines.height == 0:
             raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
-        frame = None if odd else _jsonl_fast(lines, contract)
+        frame = None if _odd_keys(raw, contract) else _jsonl_fast(lines, contract)
         if frame is None:
             frame = _jsonl_line_by_line(lines, contract)
     if frame.height and frame["_invalid_json"].all():
@@ -100,8 +99,9 @@ def _object_lines(raw: bytes) -> tuple[bytes, np.ndarray] | None:
 
 def _jsonl_whole(raw: bytes, contract: Contract) -> pl.DataFrame | None:
     """The usual export read whole by polars' NDJSON reader, a cut-off line flagged: None unless
-    the file is UTF-8, `_object_lines` can number its lines and each line that looks like an object
-    is one."""
+    the file is UTF-8, `_object_lines` can number its lines, each line that looks like an object
+    is one and no line names a field by a key the reader does not know (`_odd_keys`, looked for
+    only when the file holds more keys than the reader found values: the usual export does not)."""
     lines = _object_lines(raw)
     if lines is None:
         return None
@@ -110,6 +110,9 @@ def _jsonl_whole(raw: bytes, contract: Contract) -> pl.DataFrame | None:
         decoded = pl.read_ndjson(io.BytesIO(data), schema=dict.fromkeys(_keys(contract), pl.String),
                                  row_index_name=ROW, row_index_offset=1)
     except pl.exceptions.PolarsError:
+        return None
+    found = decoded.height * (decoded.width - 1) - sum(decoded.drop(ROW).null_count().row(0))
+    if data.count(b'":') - data.count(b'":null') > found and _odd_keys(raw, contract):
         return None
     invalid = pl.col(ROW).is_in(pl.Series(broken + 1, dtype=pl.UInt32).implode()) if len(broken) else pl.lit(False)
     return _fields(decoded, invalid, contract)
