@@ -272,9 +272,8 @@ def _error(f: Field, ctx: dict) -> pl.Expr:
             error = error.fill_null(pl.when(v > bound).then(pl.lit(late)))
     elif f.type == "id_number":
         error = pl.col("_id_error")
-        if f.foreign_if:
-            foreign = _says_foreign(f, ctx["_contract"]) & pl.col("_id_passport")
-            error = pl.when(foreign).then(None).otherwise(error)
+        if f.foreign_if:  # `_check` has worked out `_id_foreign` before the errors
+            error = pl.when(pl.col("_id_foreign")).then(None).otherwise(error)
     if f.required:
         error = pl.when(t.is_null()).then(pl.lit("missing_required")).otherwise(error)
     return error
@@ -505,7 +504,7 @@ def _check(table_frame: pl.DataFrame, contract: Contract, ctx: dict) -> pl.DataF
              if (f.type in DISTINCT_TYPES or f.type in EXACT_SPELLINGS) and f.name in table_frame.columns}
     frame = frame.with_columns(*(v.alias(k) for k, v in apart.items()),
                                **{k: v for k, v in values.items() if k not in apart})
-    errors = [(f.name, _error(f, ctx | {"_contract": contract})) for f in fields]
+    errors = [(f.name, _error(f, ctx)) for f in fields]
     if "_invalid_json" in frame.columns:
         errors.insert(0, ("_json", pl.when(pl.col("_invalid_json")).then(pl.lit("invalid_json"))))
     shown = {f.name: _shown(f) for f in fields}
