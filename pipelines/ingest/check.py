@@ -52,19 +52,16 @@ def check_file(ingestor: Ingestor, path: Path, source: str | None = None) -> dic
     f = RawFile(source, path, f"{source}/{path.name}", hashlib.sha256(data).hexdigest(),
                 dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
     result["source"] = source
-    twin = [p for p in ingestor._by_hash.get(f.sha256, ())
-            if ingestor._entries[(p, f.sha256)]["status"] in ("landed", "superseded")]
+    twin = ingestor.copies(f.sha256)
     if twin:  # the same bytes were ingested already, under this name or another
         return result | {"status": "duplicate", "reject_code": None,
                          "message": f"与已报送文件“{twin[0]}”内容完全相同，入库时将跳过。"}
-    read = ingestor._read(f)
-    prepared = ingestor._prepare(f, read, {})
+    prepared, rejected, entry = ingestor.dry_read(f)
     contract = ingestor.contracts[source]
     if prepared is None:  # rejected or a copy of a file already in the ledger
-        entry = ingestor._entries[(f.rel, f.sha256)]
         result |= {k: entry[k] for k in ("status", "reject_code", "message")}
-        if isinstance(read, FileRejected):
-            result["hints"] = hints(contract, read.unmapped or _jsonl_keys(path, contract), read.missing)
+        if rejected:
+            result["hints"] = hints(contract, rejected.unmapped or _jsonl_keys(path, contract), rejected.missing)
         return result
     placed = ingestor.place(source, [prepared])
     if not placed.read[0]:

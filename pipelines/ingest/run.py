@@ -188,10 +188,22 @@ class Ingestor:
         except FileRejected as exc:
             return exc
 
+    def copies(self, sha256: str, other_than: str | None = None) -> list[str]:
+        """Paths of the ledger's landed (or since superseded) files with these bytes."""
+        return [p for p in self._by_hash.get(sha256, ()) if p != other_than
+                and self._entries[(p, sha256)]["status"] in ("landed", "superseded")]
+
+    def dry_read(self, f: RawFile) -> tuple["Prepared | None", "FileRejected | None", dict | None]:
+        """Read, locate and prepare one file as a run would: (prepared, its rejection, its ledger entry
+        when it was rejected or is a copy). Recorded in memory only: nothing is written."""
+        read = self._read(f)
+        prepared = self._prepare(f, read, {})
+        return prepared, read if isinstance(read, FileRejected) else None, \
+            None if prepared else self._entries[(f.rel, f.sha256)]
+
     def _prepare(self, f: RawFile, read: tuple | FileRejected, in_batch: dict[str, str]) -> "Prepared | None":
         """Record rejections and duplicates (which give None); otherwise the file is ready to land."""
-        twin = [p for p in self._by_hash.get(f.sha256, ()) if p != f.rel
-                and self._entries[(p, f.sha256)]["status"] in ("landed", "superseded")]
+        twin = self.copies(f.sha256, other_than=f.rel)
         # a copy met earlier in this run, unless that one turned out empty (rejected when its batch landed)
         seen = in_batch.get(f.sha256)
         if seen and seen != f.rel and self._entries.get((seen, f.sha256), {}).get("status") != "rejected":
