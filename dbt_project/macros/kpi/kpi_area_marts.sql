@@ -1,17 +1,18 @@
-{#- The grid and street KPI marts are the same query for a month and for a quarter: only the period
-    type of int_kpis and the name of the period column differ. One macro per area keeps the monthly
-    and quarterly marts from drifting apart. -#}
+{#- The KPI marts of the three area levels are the same query for a month and for a quarter: only
+    the period type of metric_area_kpis and the name of the period column differ, plus the columns
+    proper to a level and period (a community's register of the month, the months in range of a
+    quarter). One macro per area level keeps the monthly and quarterly marts from drifting apart. -#}
 
 {% macro grid_kpi_mart(period_type) %}
 with
 
 kpis as (
-    select * from {{ ref('int_kpis') }}
+    select * from {{ ref('metric_area_kpis') }}
     where area_level = 'grid' and period_type = '{{ period_type }}'
 ),
 
 grid_coverage as (
-    select * from {{ ref('int_kpi_grid_coverage') }}
+    select * from {{ ref('metric_grid_coverage') }}
     where period_type = '{{ period_type }}'
 ),
 
@@ -48,7 +49,7 @@ select * from final
 with
 
 kpis as (
-    select * from {{ ref('int_kpis') }}
+    select * from {{ ref('metric_area_kpis') }}
     where area_level = 'street' and period_type = '{{ period_type }}'
 ),
 
@@ -69,6 +70,52 @@ final as (
         {{ kpi_mart_columns('kpis') }}
     from kpis
     inner join streets on kpis.area_code = streets.street_code
+)
+
+select * from final
+{% endmacro %}
+
+
+{% macro community_kpi_mart(period_type) %}
+with
+
+kpis as (
+    select * from {{ ref('metric_area_kpis') }}
+    where area_level = 'community' and period_type = '{{ period_type }}'
+),
+
+communities as (
+    select * from {{ ref('dim_communities') }}
+),
+{% if period_type == 'month' %}
+registers as (
+    select * from {{ ref('int_registers_received') }}
+),
+{% endif %}
+final as (
+    select
+        communities.community_code,
+        communities.community_name,
+        communities.street_code,
+        communities.street_name,
+        kpis.period_start as {{ period_type }}_start,
+        kpis.as_of_date,
+        kpis.is_complete,
+        {%- if period_type == 'quarter' %}
+        kpis.months_in_range,
+        {%- endif %}
+        kpis.has_register,
+        {%- if period_type == 'month' %}
+        registers.first_received_at as register_received_at,
+        coalesce(registers.is_on_time, false) as is_register_on_time,
+        {%- endif %}
+        {{ kpi_mart_columns('kpis') }}
+    from kpis
+    inner join communities on kpis.area_code = communities.community_code
+    {%- if period_type == 'month' %}
+    left join registers
+        on kpis.area_code = registers.community_code and kpis.period_start = registers.month_start
+    {%- endif %}
 )
 
 select * from final

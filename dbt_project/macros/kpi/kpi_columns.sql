@@ -1,7 +1,7 @@
 {#- The KPI columns every kpi_* mart carries, in order, by the domain model they come from
-    (int_kpi_<domain>). Counts that mean "none" when the domain has no row are zero-filled; the
+    (metric_<domain>). Counts that mean "none" when the domain has no row are zero-filled; the
     population figures stay null without a register (never zeros: DESIGN.md §1). The formulas are
-    in models/marts/kpi/_kpi__models.yml. -#}
+    in models/metrics/kpi/_kpi__models.yml. -#}
 {% macro kpi_domains() %}
     {{ return({
         'coverage': {
@@ -32,7 +32,7 @@
     }) }}
 {% endmacro %}
 
-{#- The select list of int_kpis for the joined domain models (aliased by domain name). -#}
+{#- The select list of metric_area_kpis for the joined domain models (aliased by domain name). -#}
 {% macro kpi_joined_columns() %}
     {%- for domain, columns in kpi_domains().items() %}
         {%- for column in columns['zero_filled'] %}
@@ -58,7 +58,7 @@
     end
 {%- endmacro %}
 
-{#- The rates and derived columns of int_kpis, computed from the counts beside them. -#}
+{#- The rates and derived columns of metric_area_kpis, computed from the counts beside them. -#}
 {% macro kpi_derived() %}
     {{ return([
         ('has_register', 'registers_in_snapshot > 0'),

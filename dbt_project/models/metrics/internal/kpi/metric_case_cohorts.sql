@@ -2,20 +2,8 @@
 -- it: the accepted cohort (应结案数, voided cases excluded) and what became of it (GB/T 30428).
 with
 
-cases as (
-    select * from {{ ref('fct_cases') }}
-    where not is_void and accepted_at is not null
-),
-
-periods as (
-    select * from {{ ref('int_periods') }}
-),
-
 cohort as (
-    select cases.*, periods.period_type, periods.period_start
-    from cases
-    inner join periods
-        on cast(cases.accepted_at as date) between periods.period_start and periods.as_of_date
+    select * from {{ ref('metric_case_cohort_cases') }}
 ),
 
 {% set measures %}

@@ -8,7 +8,7 @@ periods as (
 ),
 
 grid_coverage as (
-    select * from {{ ref('int_kpi_grid_coverage') }}
+    select * from {{ ref('metric_grid_coverage') }}
 ),
 
 communities as (
@@ -23,11 +23,15 @@ spine as (
     select 'grid' as area_level, grid_code as area_code, period_type, period_start, 1 as communities_total
     from grid_coverage
     union all
-    select 'community', communities.community_code, periods.period_type, periods.period_start, 1
+    select
+        'community' as area_level, communities.community_code as area_code, periods.period_type, periods.period_start,
+        1 as communities_total
     from communities
     cross join periods
     union all
-    select 'street', streets.street_code, periods.period_type, periods.period_start, streets.communities_total
+    select
+        'street' as area_level, streets.street_code as area_code, periods.period_type, periods.period_start,
+        streets.communities_total
     from streets
     cross join periods
 ),
@@ -42,7 +46,7 @@ joined as (
     from spine
     inner join periods on spine.period_type = periods.period_type and spine.period_start = periods.period_start
     {% for domain in ['coverage', 'population', 'case_cohorts', 'case_backlog'] %}
-    left join {{ ref('int_kpi_' ~ domain) }} as {{ domain }}
+    left join {{ ref('metric_' ~ domain) }} as {{ domain }}
         on spine.area_level = {{ domain }}.area_level
         and spine.area_code = {{ domain }}.area_code
         and spine.period_type = {{ domain }}.period_type

@@ -4,7 +4,7 @@
 with
 
 scores as (
-    select * from {{ ref('int_worker_assessment_scores') }}
+    select * from {{ ref('metric_worker_assessment_scores') }}
 ),
 
 bands as (

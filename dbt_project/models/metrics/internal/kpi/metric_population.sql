@@ -4,7 +4,7 @@
 with
 
 area_months as (
-    select * from {{ ref('int_population_area_months') }}
+    select * from {{ ref('metric_population_area_months') }}
 ),
 
 periods as (

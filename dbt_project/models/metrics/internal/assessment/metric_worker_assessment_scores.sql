@@ -3,7 +3,7 @@
 with
 
 rates as (
-    select * from {{ ref('int_worker_assessment_rates') }}
+    select * from {{ ref('metric_worker_assessment_rates') }}
 ),
 
 weights as (

@@ -4,7 +4,7 @@
 with
 
 grid_coverage as (
-    select * from {{ ref('int_kpi_grid_coverage') }}
+    select * from {{ ref('metric_grid_coverage') }}
 ),
 
 {% set measures %}

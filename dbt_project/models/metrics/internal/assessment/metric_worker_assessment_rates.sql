@@ -5,7 +5,7 @@
 with
 
 grid_months as (
-    select * from {{ ref('int_worker_grid_months') }}
+    select * from {{ ref('metric_worker_grid_months') }}
 ),
 
 periods as (
