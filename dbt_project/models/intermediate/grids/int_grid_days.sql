@@ -38,8 +38,8 @@ final as (
         days.is_working_day
     from versions
     inner join days
-        on days.calendar_date >= versions.valid_from
-        and (versions.valid_to is null or days.calendar_date <= versions.valid_to)
+        on versions.valid_from <= days.calendar_date
+        and (versions.valid_to is null or versions.valid_to >= days.calendar_date)
 )
 
 select * from final

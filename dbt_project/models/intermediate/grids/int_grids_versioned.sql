@@ -15,7 +15,7 @@ latest_attributes as (
     select
         *,
         row_number() over (
-            partition by grid_code, valid_from order by table_as_of_date desc, source_row
+            partition by grid_code, valid_from order by table_as_of_date desc, source_row asc
         ) as recency
     from grids
 ),
@@ -33,8 +33,8 @@ retired as (
         min(tables_received.table_as_of_date) as retired_on
     from last_listed
     left join tables_received
-        on tables_received.street_code = last_listed.street_code
-        and tables_received.table_as_of_date > last_listed.last_listed_on
+        on last_listed.street_code = tables_received.street_code
+        and last_listed.last_listed_on < tables_received.table_as_of_date
     group by last_listed.grid_code, last_listed.valid_from
 ),
 

@@ -15,7 +15,8 @@ transitions as (
     select * from {{ ref('stg_cases__transitions') }}
 ),
 
-cases as (
+-- read by the incremental branch below only
+cases as (  -- noqa: ST03
     select case_id, source_fingerprint from {{ ref('int_cases_pivoted') }}
 ),
 

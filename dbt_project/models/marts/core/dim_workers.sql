@@ -14,7 +14,7 @@ assignments as (
         community_code,
         valid_from,
         valid_to,
-        row_number() over (partition by worker_id order by valid_from desc, grid_code) as recency
+        row_number() over (partition by worker_id order by valid_from desc, grid_code asc) as recency
     from versions
     where worker_id is not null
 ),
