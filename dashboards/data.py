@@ -126,14 +126,14 @@ def published_at() -> str:
 def files_received(community_code: str | None) -> pd.DataFrame:
     return q("""select file_path, source_name, community_code, report_month, months, received_at, file_status,
                        rows_read, rows_landed, rows_quarantined, rows_already_landed, message
-                from marts.files_received where (? is null or community_code = ?)
+                from marts.fct_files_received where (? is null or community_code = ?)
                 order by received_at desc""", community_code, community_code)
 
 
 def quarantine_by_reason(community_code: str | None) -> pd.DataFrame:
     return q("""select r.source_name, r.reason, count(*) as rows
-                from marts.rows_quarantined r
-                left join marts.files_received f on r.file_hash = f.file_hash
+                from marts.fct_rows_quarantined r
+                left join marts.fct_files_received f on r.file_hash = f.file_hash
                 where (? is null or f.community_code = ?)
                 group by all order by rows desc""", community_code, community_code)
 
@@ -335,7 +335,7 @@ def check_results(month: str, community_code: str | None, failed_only: bool) -> 
     """The quality gate's verdicts of the month (latest validation of each batch)."""
     return q("""select source_name, coalesce(community_name, '全街道') as community_name, check_title, severity,
                        is_success, observed_value, expected, examples, fix_hint, checked_at
-                from marts.check_results
+                from marts.fct_check_results
                 where report_month = ? and (? is null or community_code = ?) and (not ? or not is_success)
                 order by is_success, severity, source_name, community_name, check_title""",
              month, community_code, community_code, failed_only)

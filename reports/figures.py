@@ -23,9 +23,9 @@ from .quarter import Quarter
 SUPPRESSION_THRESHOLD = 5  # dbt var suppression_threshold; counts below it print as `<5`
 REQUIRED_MARTS = ("dim_communities", "dim_streets", "kpi_street_quarterly", "kpi_street_monthly",
                   "kpi_community_quarterly", "kpi_community_monthly", "kpi_grid_quarterly", "kpi_case_mix",
-                  "kpi_special_groups", "fct_cases", "files_received", "rows_quarantined")
+                  "kpi_special_groups", "fct_cases", "fct_files_received", "fct_rows_quarantined")
 ASSESSMENT_MART = "kpi_worker_assessment_monthly"
-CHECKS_MART = "check_results"
+CHECKS_MART = "fct_check_results"
 
 
 class ReportError(RuntimeError):
@@ -93,7 +93,7 @@ with communities as (
 ),
 patrol_logs as (
     select community_code, count(distinct report_month) as patrol_log_months
-    from marts.files_received
+    from marts.fct_files_received
     where source_name = 'patrols' and file_status in ('landed', 'superseded')
         and report_month between $first_month and $last_month
     group by community_code
@@ -186,7 +186,7 @@ order by monthly.community_code, monthly.month_start"""
 # computed: quarantined rows by source and reason for the quarter's report months.
 QUARANTINE = """
 select source_name, reason, count(*) as rows
-from marts.rows_quarantined
+from marts.fct_rows_quarantined
 where report_month between $first_month and $last_month
 group by source_name, reason
 order by rows desc, source_name, reason"""
@@ -194,14 +194,14 @@ order by rows desc, source_name, reason"""
 # computed: files rejected whole, by their month or else the month they were received.
 REJECTED = """
 select source_name, file_path, received_at, message
-from marts.files_received
+from marts.fct_files_received
 where file_status = 'rejected'
     and coalesce(report_month, strftime(received_at, '%Y-%m')) between $first_month and $last_month
 order by received_at, file_path"""
 
 # computed: days of the quarter with a landed daily case log.
 CASE_LOG_DAYS = """
-select count(distinct slice_key) from marts.files_received
+select count(distinct slice_key) from marts.fct_files_received
 where source_name = 'cases' and file_status in ('landed', 'superseded')
     and report_month between $first_month and $last_month"""
 
@@ -246,11 +246,11 @@ limit 5"""
 
 
 # computed: the quality gate's verdicts on the quarter's batches — how many checks ran, which failed.
-CHECKS_TOTAL = "select count(*) from marts.check_results where report_month between $first_month and $last_month"
+CHECKS_TOTAL = "select count(*) from marts.fct_check_results where report_month between $first_month and $last_month"
 CHECKS_FAILED = """
 select coalesce(community_name, '全街道') as community_name, source_name, report_month, check_title, severity,
     observed_value
-from marts.check_results
+from marts.fct_check_results
 where report_month between $first_month and $last_month and not is_success
 order by report_month, community_name, source_name, check_title"""
 

@@ -165,7 +165,7 @@ def test_quality_page_shows_the_gates_results_and_the_community_report(con):
     data_staff = User("data", "数据专员", "data")
     at = _open("quality", None, month, user=data_staff)
     at.toggle(key="failed_only").set_value(False).run()
-    total = con.execute("select count(*) from marts.check_results where report_month = ?", [month]).fetchone()[0]
+    total = con.execute("select count(*) from marts.fct_check_results where report_month = ?", [month]).fetchone()[0]
     table = next(d.value for d in at.dataframe if "检查项" in d.value.columns)
     assert len(table) == total > 0
     assert at.get("download_button") == [] or all(b.proto.label != "下载质量反馈表" for b in at.get("download_button"))

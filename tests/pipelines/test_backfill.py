@@ -14,7 +14,7 @@ from tests.pipelines.operations import copy_install, mart_checksums
 
 
 def test_the_clean_backfill_builds_every_mart(one_go):
-    core = ("fct_cases", "fct_patrols", "fct_residents_monthly", "kpi_street_monthly", "files_received")
+    core = ("fct_cases", "fct_patrols", "fct_residents_monthly", "kpi_street_monthly", "fct_files_received")
     assert all(one_go.marts.get(name, (0,))[0] > 0 for name in core), one_go.marts
     assert len(one_go.marts) >= 10
 

@@ -211,7 +211,7 @@ def test_an_empty_raw_folder_publishes_an_empty_snapshot(empty):
     assert empty.summary.sources_without_data == ["grids", "population", "cases", "patrols"]
     assert empty.paths.serving.exists()
     assert empty.query("select count(*) from marts.kpi_street_monthly") == [(0,)]
-    assert empty.query("select count(*) from marts.files_received") == [(0,)]
+    assert empty.query("select count(*) from marts.fct_files_received") == [(0,)]
     calendar = pl.read_parquet(empty.paths.lake / "_reference" / "calendar.parquet")
     assert sorted(calendar["calendar_date"].dt.year().unique().to_list()) == [fallback_year()]
 

@@ -66,9 +66,9 @@ def test_a_run_with_only_warnings_publishes_and_shows_them(quality_demo):
     assert gap and gap[0].report_month == "2025-02" and GAP_GRID in gap[0].examples
     con = duckdb.connect(str(quality_demo.paths.serving), read_only=True)
     try:
-        shown = con.execute("select count(*) from marts.check_results where not is_success and severity = 'warning' "
+        shown = con.execute("select count(*) from marts.fct_check_results where not is_success and severity = 'warning' "
                             "and check_name = 'patrol_gap' and community_code = ?", [CAISHU]).fetchone()[0]
-        assert con.execute("select count(*) from marts.check_results where not is_success and is_blocking"
+        assert con.execute("select count(*) from marts.fct_check_results where not is_success and is_blocking"
                            ).fetchone()[0] == 0
     finally:
         con.close()

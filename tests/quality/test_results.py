@@ -17,7 +17,7 @@ from quality.suites import suite_module
 def served(quality_demo) -> pl.DataFrame:
     con = duckdb.connect(str(quality_demo.paths.serving), read_only=True)
     try:
-        return con.sql("select * from marts.check_results").pl()
+        return con.sql("select * from marts.fct_check_results").pl()
     finally:
         con.close()
 

@@ -216,10 +216,10 @@ def test_failed_quality_checks_are_listed_once_the_gate_has_run(report, tmp_path
     data.mkdir()
     shutil.copy(report.paths.serving, data / "serving.duckdb")
     con = duckdb.connect(str(data / "serving.duckdb"))
-    in_quarter = "from marts.check_results where report_month between '2025-04' and '2025-06'"
+    in_quarter = "from marts.fct_check_results where report_month between '2025-04' and '2025-06'"
     total, failed = con.execute(f"select count(*), count(*) filter (not is_success) {in_quarter}").fetchone()
     assert total > 0  # the pipeline ran the quality gate
-    con.execute("""insert into marts.check_results (batch_key, source_name, community_name, report_month, check_title,
+    con.execute("""insert into marts.fct_check_results (batch_key, source_name, community_name, report_month, check_title,
                        severity, is_success, observed_value)
                    values ('population/x/2025-05', 'population', '某社区', '2025-05', '户数在规定范围内', 'warning',
                            false, '3 个网格超出'),

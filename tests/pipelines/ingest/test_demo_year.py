@@ -65,9 +65,9 @@ def test_the_year_passes_the_gate_and_dbt_build_is_green(year):
     assert set(summary.checks) == {"pass"} and summary.checks["pass"] > 100  # every dbt data and unit test
     con = open_snapshot(paths.serving)
     try:
-        results, batches = con.execute("select count(*), count(distinct batch_key) from marts.check_results").fetchone()
-        files = con.execute("select count(*) from marts.files_received").fetchone()[0]
-        quarantined = con.execute("select count(*) from marts.rows_quarantined").fetchone()[0]
+        results, batches = con.execute("select count(*), count(distinct batch_key) from marts.fct_check_results").fetchone()
+        files = con.execute("select count(*) from marts.fct_files_received").fetchone()[0]
+        quarantined = con.execute("select count(*) from marts.fct_rows_quarantined").fetchone()[0]
     finally:
         con.close()
     assert batches == summary.quality["batches"] and results > batches
