@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install lock generate run serve stop test fuzz browser bench bench-pages pipeline-time status clean
+.PHONY: demo install lock generate run serve stop lint test fuzz browser bench bench-pages pipeline-time status clean
 
 ## install: exactly the versions of requirements.lock (hash-checked), then the project itself
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -59,8 +59,14 @@ browser:
 	  echo "installing chromium, fonts-noto-cjk and poppler-utils (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; }
 
-## test: everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly
-test: install browser
+## lint: ruff (Python), import-linter (the layers, contracts in pyproject.toml), sqlfluff (dbt models)
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/sqlfluff lint dbt_project/models
+
+## test: lint, then everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly
+test: install browser lint
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc
 

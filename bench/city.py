@@ -1,6 +1,6 @@
 """`make bench SF=0.1`: the pipeline at city scale, stage by stage, against baselines in the same run.
 
-The city is the demo generator laid over the real structure of Chengdu (pipelines/demo/city.py):
+The city is the demo generator laid over the real structure of Chengdu (demo/city.py):
 SF=1 is every one of its 3,047 communities, a smaller SF a share of them in every street. Each
 stage runs in a child process of its own (`python -m bench.city <stage> <root>`), so that its wall
 time and peak memory (the child's and its own children's, e.g. dbt) are its alone; the parent
@@ -28,7 +28,7 @@ SCOPE = "5101"  # 成都市: the installation's scope is the whole city
 
 
 def _paths(root: Path):
-    from pipelines.config import Paths
+    from pipelines.core.settings import Paths
 
     return Paths(raw=root / "raw", data=root / "data")
 
@@ -53,7 +53,7 @@ def _hold_back_last_day(root: Path) -> str:
 
 
 def stage_generate(root: Path, sf: float, months: int, seed: int) -> dict:
-    from pipelines.demo.city import generate_city
+    from demo.city import generate_city
 
     summary = generate_city(root / "raw", root / "truth", sf=sf, seed=seed, months=months, progress=False)
     summary["held_back"] = _hold_back_last_day(root)
@@ -82,7 +82,7 @@ def stage_ingest(root: Path, source: str) -> dict:
 
 
 def stage_quality(root: Path) -> dict:
-    from pipelines.calendar import write_calendar
+    from pipelines.ingest.calendar import write_calendar
     from quality.gate import check
 
     paths = _paths(root)
@@ -93,7 +93,7 @@ def stage_quality(root: Path) -> dict:
 
 
 def stage_dbt(root: Path) -> dict:
-    from pipelines.pipeline import dbt_build
+    from pipelines.transform.dbt import dbt_build
 
     paths = _paths(root)
     t = time.perf_counter()
@@ -110,7 +110,7 @@ def stage_dbt(root: Path) -> dict:
 def stage_publish(root: Path) -> dict:
     import duckdb
 
-    from pipelines.publish import publish
+    from pipelines.publish.snapshot import publish
 
     paths = _paths(root)
     t = time.perf_counter()
@@ -124,14 +124,14 @@ def stage_publish(root: Path) -> dict:
 
 def stage_incremental(root: Path) -> dict:
     """Deliver the held-back day and run what the daily schedule runs: new files → gate → dbt → publish."""
-    from pipelines.pipeline import run_pipeline
+    from pipelines.defs.launch import launch
 
     for held in sorted(_held_back(root).rglob("*.jsonl")):
         target = root / "raw" / held.relative_to(_held_back(root))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(held, target)
     t = time.perf_counter()
-    summary = run_pipeline(_paths(root))
+    summary = launch(_paths(root))
     return {"seconds": time.perf_counter() - t, "stages": summary.seconds, "rows_read": summary.rows_read,
             "files": summary.files, "status": summary.status}
 

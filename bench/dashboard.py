@@ -11,7 +11,7 @@ import statistics
 import time
 from pathlib import Path
 
-from pipelines.config import ROOT, Paths
+from pipelines.core.settings import ROOT, Paths
 
 PAGES = sorted(p.name for p in (ROOT / "dashboards" / "app_pages").glob("*.py"))
 

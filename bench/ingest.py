@@ -21,7 +21,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 from pipelines.ingest import lake
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.encoding import decode_text

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipelines.config import DBT_PROJECT_DIR, ROOT, Paths
+from pipelines.core.settings import DBT_PROJECT_DIR, ROOT, Paths
 from pipelines.ingest.contracts import SOURCES
 
 SQL = Path(__file__).with_name("kpi_baseline.sql")
@@ -80,7 +80,7 @@ def _child(lake: str, seeds: str, export: str, threads: int | None) -> None:
 
 def compare_with_mart(serving: Path, baseline_parquet: Path) -> dict:
     """Per (community, month): how many rows of the baseline equal kpi_community_monthly, column by column."""
-    from pipelines.snapshot import open_snapshot
+    from pipelines.core.snapshot import open_snapshot
 
     con = open_snapshot(serving)
     try:

@@ -12,7 +12,7 @@ import time
 
 from bench.dashboard import measure
 from bench.run import RESULTS, machine, table
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 
 TARGET_S = 2.0
 

@@ -81,7 +81,7 @@ def measure_pandas_sample(files: list[Path], max_files: int = 20) -> dict:
 if __name__ == "__main__":
     import json
 
-    from pipelines.config import Paths
+    from pipelines.core.settings import Paths
 
     raw = Paths.from_env().raw
     print(json.dumps(measure_pandas_sample(sorted(raw.rglob("*.xlsx"))), ensure_ascii=False, indent=2))

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from pipelines.config import ROOT, Paths
+from pipelines.core.settings import ROOT, Paths
 
 PAGES = sorted(p.stem for p in (ROOT / "dashboards" / "app_pages").glob("*.py"))
 

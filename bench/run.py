@@ -9,7 +9,7 @@ import platform
 import shutil
 import time
 
-from pipelines.config import ROOT, Paths
+from pipelines.core.settings import ROOT, Paths
 
 RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "bench" / "work"
@@ -28,7 +28,7 @@ def machine() -> dict:
 
 def street_year(seed: int = 2025) -> Paths:
     """The Huayang Street demo year, generated once into bench/work/street."""
-    from pipelines.demo.generator import generate
+    from demo.generator import generate
 
     paths = Paths(raw=WORK / "street" / "raw", data=WORK / "street" / "data")
     marker = WORK / "street" / f".generated-{seed}"
@@ -88,11 +88,11 @@ def main() -> None:
         (RESULTS / "ingest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     if "dashboard" in args.only:
         from bench.dashboard import measure as measure_pages
-        from pipelines.pipeline import run_pipeline
+        from pipelines.defs.launch import launch
 
         paths = street_year()
         if not paths.serving.exists():
-            run_pipeline(paths)
+            launch(paths)
         pages = {"machine": report["machine"], "when": report["when"], "pages": measure_pages(paths)}
         print(table(pages["pages"]))
         (RESULTS / "dashboard.json").write_text(json.dumps(pages, ensure_ascii=False, indent=2), encoding="utf-8")

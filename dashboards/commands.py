@@ -42,3 +42,18 @@ def check_files(files: list[tuple[str, bytes]], source: str | None = None) -> li
         return json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
         raise CommandFailed("检查未能完成，请联系系统管理员查看日志。") from exc
+
+
+REPORT_TIMEOUT = 600  # seconds: reading the snapshot and printing the PDF with Chromium
+
+
+def build_report(quarter: str) -> None:
+    """`gridpulse report <quarter>`: the pipeline builds the quarter's report into data/published/reports/."""
+    cmd = [sys.executable, "-m", "pipelines.cli", "report", quarter]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=os.environ, timeout=REPORT_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise CommandFailed(f"超过 {REPORT_TIMEOUT} 秒仍未完成，请改用命令行 gridpulse report {quarter}。") from exc
+    if proc.returncode:
+        lines = [line for line in proc.stdout.splitlines() if line.strip()]
+        raise CommandFailed(lines[-1] if lines else "请联系系统管理员查看日志。")

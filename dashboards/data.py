@@ -14,7 +14,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipelines.snapshot import open_snapshot, snapshot_cursor
+from pipelines.core.snapshot import open_snapshot, snapshot_cursor
+from pipelines.core.texts import FEEDBACK_FILE, REPORT_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 KPI_COLUMNS = ("residents", "grids_active", "grids_patrolled", "cases_accepted", "cases_closed",
@@ -341,11 +342,19 @@ def check_results(month: str, community_code: str | None, failed_only: bool) -> 
              month, community_code, community_code, failed_only)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def quality_report(community_code: str, month: str, version: float | None) -> bytes:
-    """The community's feedback workbook (数据报送质量反馈), built from the lake's ledger and results
-    (Parquet files, read-only: no lock on the warehouse)."""
-    from pipelines.config import Paths
-    from quality.report import report_bytes
+def published_dir() -> Path:
+    """data/published: the files the pipeline hands out beside the snapshot."""
+    return serving_path().parent / "published"
 
-    return report_bytes(Paths.from_env(), community_code, month)
+
+def feedback_workbook(community_code: str, month: str) -> Path | None:
+    """The community's feedback workbook (数据报送质量反馈) of the month, as the pipeline published it."""
+    path = published_dir() / "quality" / month / FEEDBACK_FILE.format(code=community_code, month=month)
+    return path if path.exists() else None
+
+
+def quarter_reports(quarter: str) -> list[Path]:
+    """The quarter's published report (PDF first, then xlsx); empty when it was not built yet."""
+    found = {p.suffix: p for p in (published_dir() / "reports").glob(REPORT_FILE.format(street="*", quarter=quarter) + ".*")
+             if p.suffix in (".pdf", ".xlsx")}
+    return [found[s] for s in (".pdf", ".xlsx") if s in found]

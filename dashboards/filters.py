@@ -12,7 +12,7 @@ import streamlit as st
 from dashboards import data
 from dashboards.auth import User
 from dashboards.i18n import t
-from pipelines.config import STREET_DIGITS
+from pipelines.core.settings import STREET_DIGITS
 
 ALL = "__all__"
 

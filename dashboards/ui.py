@@ -62,34 +62,38 @@ def _months_apart(a: str, b: str) -> int:
     return (yb - ya) * 12 + mb - ma
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def _report_files(quarter: str, version: float | None) -> list[tuple[str, bytes]]:
-    """The quarter's report built from the current snapshot (rebuilt when a new snapshot is published)."""
-    from pipelines.config import Paths
-    from reports import build_report
-
-    return [(path.name, path.read_bytes()) for path in build_report(Paths.from_env(), quarter)]
+def quarter_label(month: str) -> str:
+    year, m = month.split("-")
+    return f"{year}Q{(int(m) - 1) // 3 + 1}"
 
 
 def quarter_report(month: str, version: float | None) -> None:
-    """Street-wide report of the selected month's quarter: leadership and data staff only (the caller checks)."""
-    from reports import PdfFailed, Quarter, ReportError
+    """Street-wide report of the selected month's quarter: leadership and data staff only (the caller checks).
+    The pipeline publishes it; when it is missing (or older than the snapshot) the button asks the
+    pipeline to build it (`gridpulse report`), the dashboard never prints it itself."""
+    from dashboards import data
+    from dashboards.commands import CommandFailed, build_report
 
-    quarter = Quarter.of(dt.date.fromisoformat(f"{month}-01")).label
+    quarter = quarter_label(month)
     st.subheader(t("quarter_report"))
-    if st.button(t("build_report", quarter=quarter), key="build_report"):
+    files = data.quarter_reports(quarter)
+    stale = not files or (version is not None and files[0].stat().st_mtime < version)
+    if st.button(t("build_report" if not files else "rebuild_report", quarter=quarter), key="build_report",
+                 type="primary" if stale else "secondary"):
         with st.spinner(t("building_report")):
             try:
-                st.session_state[f"report_{quarter}"] = _report_files(quarter, version)
-            except (ReportError, PdfFailed) as exc:
-                st.error(str(exc))
-    files = st.session_state.get(f"report_{quarter}")
-    if files:
-        (pdf_name, pdf), (xlsx_name, xlsx) = files
+                build_report(quarter)
+            except CommandFailed as exc:
+                st.error(t("report_failed", error=exc))
+        files = data.quarter_reports(quarter)
+    if len(files) == 2:
+        pdf, xlsx = files
+        st.caption(t("report_built_at", when=dt.datetime.fromtimestamp(pdf.stat().st_mtime).strftime("%Y-%m-%d %H:%M")))
         left, right = st.columns(2)
-        left.download_button(t("download_pdf"), pdf, file_name=pdf_name, mime="application/pdf", key="report_pdf",
-                             on_click="ignore")
-        right.download_button(t("download_xlsx"), xlsx, file_name=xlsx_name, key="report_xlsx", on_click="ignore",
+        left.download_button(t("download_pdf"), pdf.read_bytes(), file_name=pdf.name, mime="application/pdf",
+                             key="report_pdf", on_click="ignore")
+        right.download_button(t("download_xlsx"), xlsx.read_bytes(), file_name=xlsx.name, key="report_xlsx",
+                              on_click="ignore",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -16,11 +16,11 @@ from functools import cache
 
 import polars as pl
 
-from pipelines.config import STREET_CODE, Paths
+from pipelines.core.settings import Paths
 from pipelines.ingest import lake
 from pipelines.ingest.locate import communities
 
-from .config import GRID_SCOPED
+from quality.config import GRID_SCOPED
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,9 @@ def landed_pieces(ledger: pl.DataFrame) -> pl.DataFrame:
         piece_slice=pl.col("pieces").str.split_exact(":", 1).struct.field("field_1"))
 
 
-def list_batches(paths: Paths, street: str = STREET_CODE) -> list[Batch]:
+def list_batches(paths: Paths, street: str | None = None) -> list[Batch]:
     """Every batch with landed data, in source then month order (grids first: others depend on them)."""
+    street = street or paths.street
     pieces = landed_pieces(lake.read_ledger(paths.ledger))
     order = {"grids": 0, "population": 1, "patrols": 2, "cases": 3}
     groups: dict[tuple[str, str, str], dict[str, LandedFile]] = {}
@@ -107,8 +108,8 @@ def read_batch(paths: Paths, batch: Batch) -> pl.DataFrame:
 class Context:
     """Reference data shared by the batches of one gate run, each piece read once and only when needed."""
 
-    def __init__(self, paths: Paths, street: str = STREET_CODE):
-        self.paths, self.street = paths, street
+    def __init__(self, paths: Paths, street: str | None = None):
+        self.paths, self.street = paths, street or paths.street
         self._grid_tables: dict[str, dict[str, pl.DataFrame]] | None = None  # street -> month -> table
         self._as_of: dict[str, pl.DataFrame] = {}
         self._residents: dict[tuple[str, str], int] = {}

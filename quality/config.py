@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.yaml")
 GRID_SCOPED = ("grids", "cases")  # street-wide batches; the others are per community
@@ -44,7 +44,7 @@ class QualityPaths:
 
     @property
     def reports(self) -> Path:
-        return self.paths.data / "reports" / "quality"
+        return self.paths.published / "quality"
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,12 @@ from typing import Callable
 
 import polars as pl
 
-from pipelines.config import STREET_CODE, Paths
+from pipelines.core.settings import Paths
 
-from . import results, texts
-from .batches import Batch, Context, list_batches, read_batch
-from .config import QualityPaths, Thresholds
-from .suites import code_digest, suite_module
+from quality import results, texts
+from quality.batches import Batch, Context, list_batches, read_batch
+from quality.config import QualityPaths, Thresholds
+from quality.suites import code_digest, suite_module
 
 log = logging.getLogger("gridpulse.quality")
 Progress = Callable[[int, int, str], None]
@@ -89,6 +89,13 @@ class GateResult:
             lines.append(texts.GATE_MORE.format(n=len(self.blocking)))
         return "\n".join(lines)
 
+    def merge(self, other: "GateResult") -> "GateResult":
+        """One verdict from the verdicts of separate sources."""
+        return GateResult(blocking=self.blocking + other.blocking, warnings=self.warnings + other.warnings,
+                          batches=self.batches + other.batches, validated=self.validated + other.validated,
+                          seconds=round(self.seconds + other.seconds, 2), docs=other.docs or self.docs,
+                          no_grid_table=self.no_grid_table or other.no_grid_table)
+
     def as_dict(self) -> dict:
         """For the run log: counts, and the findings' one-line texts."""
         return {"batches": self.batches, "validated": len(self.validated), "seconds": self.seconds,
@@ -102,24 +109,6 @@ def guard(result: GateResult) -> None:
         raise QualityGateFailed(result)
 
 
-def publish_if_passed(paths: Paths, result: GateResult, publish: Callable[[Paths], Path] | None = None) -> Path:
-    """Publish the serving snapshot only through the gate (the snapshot is untouched when blocked)."""
-    guard(result)
-    if publish is None:
-        from pipelines.publish import publish
-    return publish(paths)
-
-
-def pipeline_step(paths: Paths, record: dict, progress: Progress | None = None) -> GateResult:
-    """The run's quality step (after ingest, before dbt and publish, under the writer lock): check,
-    write the verdict into `record` (e.g. the run summary's `quality` dict), then guard."""
-    result = check(paths, progress=progress)
-    record.clear()
-    record.update(result.as_dict())
-    guard(result)
-    return result
-
-
 def fingerprint(batch: Batch, params: dict, thresholds: Thresholds) -> str:
     payload = {"code": code_digest(), "thresholds": thresholds.digest,
                "files": [(f.file_path, f.file_hash) for f in batch.files], "params": params}
@@ -127,11 +116,12 @@ def fingerprint(batch: Batch, params: dict, thresholds: Thresholds) -> str:
 
 
 def check(paths: Paths, *, sources: tuple[str, ...] | None = None, docs: str = "failures",
-          street: str = STREET_CODE, thresholds: Thresholds | None = None,
+          street: str | None = None, thresholds: Thresholds | None = None,
           progress: Progress | None = None) -> GateResult:
     """Validate new or changed batches (of `sources`, default all), store their results, judge all."""
     started = time.perf_counter()
     thresholds = thresholds or Thresholds.load()
+    street = street or paths.street
     qpaths, context = QualityPaths(paths), Context(paths, street)
     every = list_batches(paths, street)
     results.prune(qpaths, every)
@@ -176,7 +166,7 @@ def validate_frame(runner, paths: Paths, batch: Batch, frame: pl.DataFrame | Non
 
     `runner` is a `runner.GxRunner`; nothing is written except GX's own results (for Data Docs).
     """
-    from .runner import rows_for
+    from quality.runner import rows_for
 
     thresholds = thresholds or runner.thresholds
     context = context or Context(paths)
@@ -191,8 +181,8 @@ def validate_frame(runner, paths: Paths, batch: Batch, frame: pl.DataFrame | Non
 
 def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds, todo: list,
               docs: str, progress: Progress | None) -> str | None:
-    from .runner import GxRunner, ledger_rows, rows_for
-    from .suites import ledger
+    from quality.runner import GxRunner, ledger_rows, rows_for
+    from quality.suites import ledger
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     runner = GxRunner(qpaths, thresholds, docs=docs)

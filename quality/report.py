@@ -17,14 +17,14 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from pipelines.config import DIVISIONS_CSV, STREET_CODE, Paths
+from pipelines.core.settings import DIVISIONS_CSV, Paths
 from pipelines.ingest import lake
 from pipelines.ingest.locate import communities
 from pipelines.ingest.readers import find_month
 
-from . import results, texts
-from .batches import field_labels
-from .config import QualityPaths, Thresholds
+from quality import results, texts
+from quality.batches import field_labels
+from quality.config import QualityPaths, Thresholds
 
 SUBMITTED = ("population", "patrols")  # what a community sends; grids and case logs come from the street
 DUE_SOURCES = ("population",)  # registers are due by the 25th of their month (DESIGN.md §3)
@@ -46,7 +46,7 @@ class ReportData:
     fixes: list[tuple[str, str, str]]  # (severity, issue, what to do)
 
 
-def resolve_community(text: str, street: str = STREET_CODE) -> tuple[str, str]:
+def resolve_community(text: str, street: str) -> tuple[str, str]:
     """A community code or name (通济桥街社区, 通济桥街社区居委会) -> (code, display name)."""
     names = communities(street)
     code = names.get(text.strip())
@@ -61,7 +61,7 @@ def due_date(month: str, due_day: int) -> dt.date:
     return dt.date.fromisoformat(f"{month}-01") + dt.timedelta(days=due_day - 1)
 
 
-def community_files(paths: Paths, code: str, street: str = STREET_CODE) -> pl.DataFrame:
+def community_files(paths: Paths, code: str, street: str) -> pl.DataFrame:
     """Ledger rows of the community's submissions; a rejected file (no community) is matched by name."""
     ledger = lake.read_ledger(paths.ledger).filter(pl.col("source").is_in(SUBMITTED))
     variants = [n for n, c in communities(street).items() if c == code and not n.isdigit()]
@@ -71,11 +71,14 @@ def community_files(paths: Paths, code: str, street: str = STREET_CODE) -> pl.Da
     return files.with_columns(report_month=pl.coalesce("report_month", named_month))
 
 
-def gather(paths: Paths, community: str, month: str, street: str = STREET_CODE) -> ReportData:
+def gather(paths: Paths, community: str, month: str, checks: pl.DataFrame | None = None) -> ReportData:
+    """Everything the workbook shows; `checks` are the stored check results when already read."""
+    street = paths.street
     code, name = resolve_community(community, street)
     due_day = int(Thresholds.load()["submission"]["due_day"])
     files = community_files(paths, code, street)
-    checks = results.read_all(QualityPaths(paths)).filter(pl.col("community_code") == code)
+    checks = (results.read_all(QualityPaths(paths)) if checks is None else checks).filter(
+        pl.col("community_code") == code)
     landed = files.filter((pl.col("report_month") == month) & (pl.col("status") == "landed"))
     quarantine = _quarantine(paths, landed)
     reasons = quarantine.group_by("source", "reason", "field").agg(rows=pl.len()).sort(
@@ -152,22 +155,20 @@ def _fixes(d: ReportData) -> list[tuple[str, str, str]]:
 
 
 def write_report(paths: Paths, community: str, month: str, out: Path | io.BytesIO | None = None,
-                 street: str = STREET_CODE) -> Path | io.BytesIO:
-    """Write the report; by default to data/reports/quality/<code>_<YYYY-MM>_数据报送质量反馈.xlsx."""
-    d = gather(paths, community, month, street)
+                 checks: pl.DataFrame | None = None) -> Path | io.BytesIO:
+    """Write the report; by default to data/published/quality/<YYYY-MM>/<code>_<YYYY-MM>_数据报送质量反馈.xlsx,
+    where the pipeline publishes it."""
+    d = gather(paths, community, month, checks)
     if out is None:
-        out = QualityPaths(paths).reports / T["file_name"].format(code=d.community_code, month=month)
+        out = QualityPaths(paths).reports / month / file_name(d.community_code, month)
     if isinstance(out, Path):
         out.parent.mkdir(parents=True, exist_ok=True)
     _render(d, out)
     return out
 
 
-def report_bytes(paths: Paths, community: str, month: str, street: str = STREET_CODE) -> bytes:
-    """The xlsx as bytes (for a dashboard's download button)."""
-    buffer = io.BytesIO()
-    write_report(paths, community, month, buffer, street)
-    return buffer.getvalue()
+def file_name(code: str, month: str) -> str:
+    return T["file_name"].format(code=code, month=month)
 
 
 def _shown(frame: pl.DataFrame) -> pl.DataFrame:

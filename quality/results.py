@@ -14,9 +14,9 @@ import polars as pl
 
 from pipelines.ingest import lake
 
-from . import texts
-from .batches import Batch, field_labels
-from .config import QualityPaths
+from quality import texts
+from quality.batches import Batch, field_labels
+from quality.config import QualityPaths
 
 SCHEMA = {
     "run_id": pl.String, "checked_at": pl.Datetime("us"), "source": pl.String, "report_month": pl.String,

@@ -15,9 +15,9 @@ import shutil
 
 import polars as pl
 
-from . import results, texts
-from .batches import Batch
-from .config import QualityPaths, Thresholds
+from quality import results, texts
+from quality.batches import Batch
+from quality.config import QualityPaths, Thresholds
 
 DATASOURCE = "gridpulse_lake"
 SEVERITIES = {"critical": "blocking", "warning": "warning", "info": "warning"}
@@ -92,7 +92,7 @@ class GxRunner:
 
 def rows_for(batch: Batch, suite_result, params: dict, base: dict, source: str, index_columns) -> list[dict]:
     """Our result rows (results.SCHEMA) from a GX suite validation result of one batch."""
-    from .suites._common import fix, title
+    from quality.suites._common import fix, title
 
     rows = []
     for r in suite_result.results:
@@ -133,8 +133,8 @@ def _expected(check: str, expectation_type: str, kwargs: dict, params: dict) -> 
 
 def ledger_rows(batches: list[Batch], ledger_frame: pl.DataFrame, ledger_result, bases: dict[str, dict]) -> dict:
     """One quarantine_share row per batch, from the ledger suite's per-file result."""
-    from .suites._common import fix, title
-    from .suites.ledger import CHECK
+    from quality.suites._common import fix, title
+    from quality.suites.ledger import CHECK
 
     r = ledger_result.results[0]
     failing = {(d["batch_key"], d["file_path"]) for d in (r.result or {}).get("unexpected_index_list") or []}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines.core.texts import FEEDBACK_FILE
+
 SOURCE_TITLES = {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志"}
 SEVERITY_TITLES = {"blocking": "阻断", "warning": "警告"}
 
@@ -95,7 +97,7 @@ REPORT = {
     "all_good": "本月报送的数据未发现需要整改的问题。",
     "issue": "{source}：{title}（实际：{observed}）",
     "day": "%m月%d日",
-    "file_name": "{code}_{month}_数据报送质量反馈.xlsx",
+    "file_name": FEEDBACK_FILE,
 }
 
 # Column headers of the report's tables (internal name -> Chinese).

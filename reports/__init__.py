@@ -4,9 +4,9 @@ figures.py holds the only SQL; tables.py arranges the figures for both outputs; 
 the plain-Chinese summary; xlsx.py and pdf.py render them.
 """
 
-from .build import build_report
-from .figures import ReportError
-from .pdf import PdfFailed
-from .quarter import BadQuarter, Quarter
+from reports.build import build_report
+from reports.figures import ReportError
+from reports.pdf import PdfFailed
+from reports.quarter import BadQuarter, Quarter
 
 __all__ = ["BadQuarter", "PdfFailed", "Quarter", "ReportError", "build_report"]

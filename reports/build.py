@@ -1,4 +1,4 @@
-"""`build_report(paths, "2025Q3")`: the quarter's PDF and xlsx under data/reports/."""
+"""`build_report(paths, "2025Q3")`: the quarter's PDF and xlsx under data/published/reports/."""
 
 from __future__ import annotations
 
@@ -6,23 +6,24 @@ import logging
 import time
 from pathlib import Path
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 
-from . import figures as figures_module
-from .narrative import paragraphs
-from .pdf import print_pdf, render_html
-from .quarter import Quarter
-from .xlsx import write_xlsx
+from pipelines.core.texts import REPORT_FILE
+from reports import figures as figures_module
+from reports.narrative import paragraphs
+from reports.pdf import print_pdf, render_html
+from reports.quarter import Quarter
+from reports.xlsx import write_xlsx
 
 log = logging.getLogger("gridpulse.reports")
 
 
 def report_dir(paths: Paths) -> Path:
-    return paths.data / "reports"
+    return paths.published / "reports"
 
 
 def report_name(figures: figures_module.Figures) -> str:
-    return f"{figures.street_name}_{figures.quarter.label}_季度形势分析报告"
+    return REPORT_FILE.format(street=figures.street_name, quarter=figures.quarter.label)
 
 
 def build_report(paths: Paths, quarter: str | Quarter, street_code: str | None = None) -> tuple[Path, Path]:

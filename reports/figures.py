@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from pipelines.config import STREET_CODE, Paths
-from pipelines.snapshot import open_snapshot
+from pipelines.core.settings import Paths
+from pipelines.core.snapshot import open_snapshot
 
-from .quarter import Quarter
+from reports.quarter import Quarter
 
 SUPPRESSION_THRESHOLD = 5  # dbt var suppression_threshold; counts below it print as `<5`
 REQUIRED_MARTS = ("dim_communities", "dim_streets", "kpi_street_quarterly", "kpi_street_monthly",
@@ -69,9 +69,9 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFra
     return con.execute(sql, _bind(sql, params)).df()
 
 
-def _street(con, wanted: str | None) -> tuple[str, str]:
+def _street(con, wanted: str | None, default: str) -> tuple[str, str]:
     streets = dict(con.execute("select street_code, street_name from marts.dim_streets order by 1").fetchall())
-    code = wanted or (next(iter(streets)) if len(streets) == 1 else STREET_CODE)
+    code = wanted or (next(iter(streets)) if len(streets) == 1 else default)
     if code not in streets:
         raise ReportError(f"快照中没有街道 {code}（现有：{'、'.join(streets) or '无'}）。")
     return code, streets[code]
@@ -283,7 +283,7 @@ def load(paths: Paths, quarter: Quarter, street_code: str | None = None) -> Figu
         missing = [m for m in REQUIRED_MARTS if m not in available]
         if missing:
             raise ReportError(f"数据快照缺少报告所需的表：{'、'.join(missing)}。请先运行 gridpulse run。")
-        code, name = _street(con, street_code)
+        code, name = _street(con, street_code, paths.street)
         first_month, last_month = quarter.month_keys
         params = {"street": code, "start": quarter.start, "end": quarter.end}
         street = {key: next(iter(_rows(con, STREET_QUARTER, {"street": code, "start": q.start})), None)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import formats as f
-from .figures import Figures
-from .text import NO_LAST_YEAR, NO_PREVIOUS
+from reports import formats as f
+from reports.figures import Figures
+from reports.text import NO_LAST_YEAR, NO_PREVIOUS
 
 
 def _versus(figures: Figures, column: str, kind: str, unit: str = "", quiet: bool = False) -> str:

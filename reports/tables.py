@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import formats as f
-from .figures import Figures
-from .text import HEADLINE, HEADLINE_COLUMNS, LABELS, LEVELS, NO_DATA, NO_LAST_YEAR, NO_PREVIOUS, \
+from reports import formats as f
+from reports.figures import Figures
+from reports.text import HEADLINE, HEADLINE_COLUMNS, LABELS, LEVELS, NO_DATA, NO_LAST_YEAR, NO_PREVIOUS, \
     NOT_COMPARABLE, NOT_COMPUTABLE, REGISTER_STATUS, SEVERITIES, SHEETS, SOURCES
 
 
@@ -231,7 +231,7 @@ def assessment_bottom(figures: Figures) -> Table | None:
 
 
 def checks(figures: Figures) -> Table | None:
-    """The quality gate's failed checks on the quarter's batches (check_results), when it ran."""
+    """The quality gate's failed checks on the quarter's batches (fct_check_results), when it ran."""
     if figures.checks is None:
         return None
     t = Table("checks", SHEETS["checks"], _columns(("community_name", "text"), ("source_name", "text"),

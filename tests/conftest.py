@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 
 os.environ.setdefault("GRIDPULSE_PII_KEY", "gridpulse-test-key")
 
@@ -24,14 +24,14 @@ class DemoRun:
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> DemoRun:
     """Four communities × three months of the demo street, ingested, modelled and published."""
-    from pipelines.demo.generator import generate
-    from pipelines.pipeline import run_pipeline
+    from demo.generator import generate
+    from pipelines.defs.launch import launch
 
     root = tmp_path_factory.mktemp("demo")
     paths = Paths(raw=root / "raw", data=root / "data")
     truth = paths.data / "demo" / "truth"
     generate(paths.raw, truth, seed=11, communities=4, months=3, progress=False)
-    summary = run_pipeline(paths)
+    summary = launch(paths)
     return DemoRun(paths, truth, summary)
 
 

@@ -1,6 +1,6 @@
 """Submission files written by hand, the way a street's clerks and systems write them.
 
-Independent of the demo generator (pipelines/demo is never imported): the layouts follow DESIGN.md §3
+Independent of the demo generator (demo/ is never imported): the layouts follow DESIGN.md §3
 and the header aliases of pipelines/ingest/contracts/*.yaml only. Every writer takes plain records
 (dataclasses below), so a test knows exactly what it put into raw/ and can state the figures the
 warehouse must show (residents per community, patrols, cases) without asking the pipeline.

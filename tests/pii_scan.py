@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import duckdb
@@ -38,6 +39,24 @@ def _duckdb_hits(path: Path) -> list[str]:
         con.close()
 
 
+def _sqlite_hits(path: Path) -> list[str]:
+    """Every text value of an SQLite database (the Dagster instance's run and event storage): its
+    file bytes would split values across pages and join unrelated digits."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        hits = []
+        for (table,) in con.execute("select name from sqlite_master where type = 'table'").fetchall():
+            for row in con.execute(f'select * from "{table}"'):
+                text = "\n".join(v if isinstance(v, str) else v.decode("utf-8", "replace")
+                                 for v in row if isinstance(v, (str, bytes)))
+                if re.search(ID_RE, text) or re.search(PHONE_RE, text):
+                    hits.append(f"{path.name}/{table}")
+                    break
+        return hits
+    finally:
+        con.close()
+
+
 def scan(data: Path) -> tuple[list[str], int]:
     """(places where a personal number was found, number of files scanned)."""
     hits, scanned = [], 0
@@ -49,6 +68,8 @@ def scan(data: Path) -> tuple[list[str], int]:
             hits += _frame_hits(pl.read_parquet(path), str(path.relative_to(data)))
         elif path.suffix == ".duckdb":
             hits += _duckdb_hits(path)
+        elif path.suffix == ".db" and path.read_bytes()[:16] == b"SQLite format 3\x00":
+            hits += [str(path.relative_to(data).parent / h) for h in _sqlite_hits(path)]
         else:
             text = path.read_bytes().decode("utf-8", errors="replace")
             if re.search(ID_RE, text) or re.search(PHONE_RE, text):

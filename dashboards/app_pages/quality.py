@@ -47,13 +47,12 @@ st.subheader(t("community_report"))
 if sel.community_code is None:
     st.caption(t("pick_community_for_report"))
 else:
-    try:
-        workbook = data.quality_report(sel.community_code, sel.month, data.snapshot_version())
-    except Exception as exc:  # a clear message for the data clerk instead of a traceback
-        st.error(t("report_failed", error=exc))
+    workbook = data.feedback_workbook(sel.community_code, sel.month)
+    if workbook is None:
+        st.info(t("no_quality_report"))
     else:
-        st.download_button(t("download_quality_report"), workbook, key="quality_report", on_click="ignore",
-                           file_name=f"{sel.community_code}_{sel.month}_数据报送质量反馈.xlsx",
+        st.download_button(t("download_quality_report"), workbook.read_bytes(), key="quality_report",
+                           on_click="ignore", file_name=workbook.name,
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 check_box()

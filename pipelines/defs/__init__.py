@@ -2,20 +2,17 @@
 
 import dagster as dg
 
-from quality.dagster_checks import asset_checks as quality_asset_checks
-from quality.dagster_checks import check_results_spec
-
-from . import ingest, publish, report, transform
-from .jobs import jobs
-from .partitions import WRITER_POOL
-from .resources import resources
-from .schedules import schedules
-from .sensors import raw_files_sensor
+from pipelines.defs import ingest, publish, report, transform
+from pipelines.defs.jobs import jobs
+from pipelines.defs.quality_checks import asset_checks, check_results_spec
+from pipelines.defs.resources import resources
+from pipelines.defs.schedules import schedules
+from pipelines.defs.sensors import raw_files_sensor
 
 defs = dg.Definitions(
     assets=[*ingest.assets, check_results_spec, transform.warehouse_dbt_assets, publish.serving_snapshot,
-            report.quarterly_report],
-    asset_checks=quality_asset_checks(pool=WRITER_POOL),
+            publish.feedback_workbooks, report.quarterly_report],
+    asset_checks=asset_checks,
     resources=resources(),
     jobs=[*jobs, report.quarterly_report_job],
     schedules=schedules,

@@ -1,19 +1,22 @@
 """One ingest asset per source (raw/<source> → lake/<source>), by month, plus the ledger they keep.
 
-Materialising `lake/<source>` for a month re-reads every file of that month (pipelines/routing.py
+Materialising `lake/<source>` for a month re-reads every file of that month (pipelines/ingest/routing.py
 says which), replacing its slices; a range of months is one run (single-run backfill policy), so a
-backfill from the UI re-reads its months once, then builds and publishes once.
+backfill from the UI re-reads its months once, then builds and publishes once. A run tagged
+`gridpulse/read=new` (`gridpulse run`) reads the new and changed files of any month instead, and
+`gridpulse/read=all` (`gridpulse run --force`) every file.
 """
-
 
 import dagster as dg
 
-from ..calendar import write_calendar
-from ..ingest.contracts import SOURCES
-from ..pipeline import ingest_months
-from ..routing import current_month
-from .partitions import WRITER_POOL, monthly, valid_months
-from .resources import GridPulsePaths, writer
+from pipelines.defs.partitions import WRITER_POOL, monthly, valid_months
+from pipelines.defs.resources import GridPulsePaths, writer
+from pipelines.defs.runs import reporter
+from pipelines.ingest.calendar import write_calendar
+from pipelines.ingest.contracts import SOURCES
+from pipelines.ingest.routing import current_month, ingest_months
+
+READ_TAG = "gridpulse/read"  # "new" | "all"; absent: the files of the run's months
 
 raw_specs = [dg.AssetSpec(["raw", s], group_name="raw", description=f"Files dropped into raw/{s}/.")
              for s in SOURCES]
@@ -39,11 +42,18 @@ def _ingest_asset(source: str) -> dg.AssetsDefinition:
               description=f"Typed, pseudonymised Parquet slices of raw/{source}/ by month "
                           "(a partition re-reads every file of its month).")
     def _asset(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
-        paths = gridpulse.paths()
+        paths, rep = gridpulse.paths(), reporter()
         months = set(context.partition_keys)
-        with writer(context, paths):
-            outcomes = ingest_months(paths, months, sources=(source,),
-                                     progress=lambda s, i, n, f: context.log.debug(f"{s} {i}/{n} {f}"))
+        read = context.run.tags.get(READ_TAG)
+
+        def progress(s: str, i: int, n: int, name: str) -> None:
+            rep.file(s, i, n, name)
+            context.log.debug(f"{s} {i}/{n} {name}")
+
+        with writer(context, paths), rep.step("ingest"):
+            outcomes = ingest_months(paths, None if read in ("new", "all") else months, force=read == "all",
+                                     sources=(source,), progress=progress)
+        rep.ingested(outcomes)
         # Files that landed in a month outside this run (a new file without a month in its path, a new
         # grid table): record that month's partition as materialised too.
         landed = {m for o in outcomes if o["status"] == "landed"
@@ -68,7 +78,7 @@ def _ingest_asset(source: str) -> dg.AssetsDefinition:
           description="Working-day calendar (chinese-calendar) for the years in the lake.")
 def working_calendar(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
     paths = gridpulse.paths()
-    with writer(context, paths):
+    with writer(context, paths), reporter().step("calendar"):
         path = write_calendar(paths.lake)
     return dg.MaterializeResult(metadata={"path": str(path)})
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ..ingest.contracts import SOURCES
+from pipelines.ingest.contracts import SOURCES
 
 LAKE = dg.AssetSelection.assets(*[dg.AssetKey(["lake", s]) for s in SOURCES])
 # Quarterly, built by its own job after a quarter's close (defs/report.py); the month jobs leave it out.

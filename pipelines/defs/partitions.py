@@ -4,7 +4,7 @@ import os
 
 import dagster as dg
 
-from ..routing import TIMEZONE
+from pipelines.ingest.routing import TIMEZONE
 
 # The first month the street's data starts; a real street sets GRIDPULSE_FIRST_MONTH.
 FIRST_MONTH = os.environ.get("GRIDPULSE_FIRST_MONTH", "2025-01")

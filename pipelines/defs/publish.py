@@ -1,19 +1,31 @@
-"""Publish the serving snapshot once every mart is built."""
-
+"""Publish the serving snapshot once every mart is built, then the files handed out beside it."""
 
 import dagster as dg
 
-from ..publish import publish
-from .partitions import WRITER_POOL
-from .resources import GridPulsePaths, writer
-from .transform import warehouse_dbt_assets
+from pipelines.defs.partitions import WRITER_POOL
+from pipelines.defs.resources import GridPulsePaths, writer
+from pipelines.defs.runs import reporter
+from pipelines.defs.transform import warehouse_dbt_assets
+from pipelines.publish.artifacts import feedback_workbooks as write_feedback_workbooks
+from pipelines.publish.snapshot import publish
 
 
 @dg.asset(key=["serving_snapshot"], group_name="serving", kinds={"duckdb"}, pool=WRITER_POOL,
-          deps=[k for k in warehouse_dbt_assets.keys],
+          deps=list(warehouse_dbt_assets.keys),
           description="data/serving.duckdb: the read-only snapshot the dashboards open, replaced atomically.")
 def serving_snapshot(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
     paths = gridpulse.paths()
-    with writer(context, paths):
+    with writer(context, paths), reporter().step("publish"):
         path = publish(paths)
     return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
+
+
+@dg.asset(key=["published", "feedback_workbooks"], group_name="serving", kinds={"excel"}, pool=WRITER_POOL,
+          deps=[serving_snapshot],
+          description="data/published/quality/<month>/: each community's data-quality feedback workbook "
+                      "(数据报送质量反馈) for each month it submitted; only workbooks whose inputs changed are written.")
+def feedback_workbooks(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
+    paths = gridpulse.paths()
+    with writer(context, paths), reporter().step("artifacts"):
+        counts = write_feedback_workbooks(paths)
+    return dg.MaterializeResult(metadata=counts)

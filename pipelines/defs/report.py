@@ -8,11 +8,12 @@ import dagster as dg
 from reports import build_report
 from reports.quarter import Quarter
 
-from ..routing import TIMEZONE
-from .jobs import refresh_months
-from .partitions import FIRST_MONTH, WRITER_POOL
-from .publish import serving_snapshot
-from .resources import GridPulsePaths
+from pipelines.ingest.routing import TIMEZONE
+from pipelines.defs.jobs import refresh_months
+from pipelines.defs.partitions import FIRST_MONTH, WRITER_POOL
+from pipelines.defs.publish import serving_snapshot
+from pipelines.defs.resources import GridPulsePaths
+from pipelines.defs.runs import reporter
 
 # One partition per quarter, keyed by its first day (2025-07-01 = 2025Q3).
 quarterly = dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1,4,7,10 *", fmt="%Y-%m-%d",
@@ -22,11 +23,12 @@ quarterly = dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1,4,7,10 *", 
 @dg.asset(key=["quarterly_report"], group_name="serving", kinds={"pdf", "excel"}, partitions_def=quarterly,
           pool=WRITER_POOL,  # not a warehouse writer, but never beside a publish or another report
           deps=[serving_snapshot],
-          description="data/reports/<街道>_<季度>_季度形势分析报告.pdf and .xlsx: the quarter's figures, changes, "
+          description="data/published/reports/<街道>_<季度>_季度形势分析报告.pdf and .xlsx: the quarter's figures, changes, "
                       "hot spots and data quality, read from the serving snapshot (the dashboard's numbers).")
 def quarterly_report(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
     quarter = Quarter.of(dt.date.fromisoformat(context.partition_key))
-    pdf, xlsx = build_report(gridpulse.paths(), quarter)
+    with reporter().step("report"):
+        pdf, xlsx = build_report(gridpulse.paths(), quarter)
     return dg.MaterializeResult(metadata={"quarter": quarter.label, "pdf": str(pdf), "xlsx": str(xlsx),
                                           "pdf_bytes": pdf.stat().st_size})
 

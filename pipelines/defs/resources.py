@@ -6,21 +6,24 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from ..config import DBT_PROJECT_DIR, Paths
-from ..lock import writer_lock
-from ..transform import dbt_executable
+from pipelines.core.settings import DBT_PROJECT_DIR, Paths
+from pipelines.core.lock import writer_lock
+from pipelines.transform.dbt import dbt_executable
 
 
 class GridPulsePaths(dg.ConfigurableResource):
-    """Empty strings mean the defaults (GRIDPULSE_RAW / GRIDPULSE_DATA, else the repo's raw/ and data/)."""
+    """Empty strings mean the defaults (GRIDPULSE_RAW / GRIDPULSE_DATA / GRIDPULSE_STREET, else the
+    repo's raw/ and data/ and the demo street)."""
 
     raw: str = ""
     data: str = ""
+    street: str = ""
 
     def paths(self) -> Paths:
         default = Paths.from_env()
         return Paths(raw=Path(self.raw) if self.raw else default.raw,
-                     data=Path(self.data) if self.data else default.data)
+                     data=Path(self.data) if self.data else default.data,
+                     street=self.street or default.street)
 
 
 def writer(context: dg.AssetExecutionContext, paths: Paths):

@@ -3,7 +3,7 @@
 The cursor maps each raw file to (mtime_ns, size, sha256). A file is hashed only when its mtime or
 size moved, and counts as changed only when its hash did — touching a file starts nothing. A file
 whose contents the ledger already holds (a command-line run got there first) starts nothing either.
-Months come from pipelines/routing.py; a file that names no month goes to the current month's run.
+Months come from pipelines/ingest/routing.py; a file that names no month goes to the current month's run.
 Consecutive months become one run (a range), separate months separate runs. Deleted files start
 nothing: the lake keeps what was landed, and the ledger keeps the trace.
 """
@@ -13,11 +13,11 @@ import json
 
 import dagster as dg
 
-from ..ingest.lake import read_ledger
-from ..routing import current_month, ledger_months, month_of, raw_files
-from .jobs import refresh_months
-from .partitions import month_runs, run_request_for, valid_months
-from .resources import GridPulsePaths
+from pipelines.ingest.lake import read_ledger
+from pipelines.ingest.routing import current_month, ledger_months, month_of, raw_files
+from pipelines.defs.jobs import refresh_months
+from pipelines.defs.partitions import month_runs, run_request_for, valid_months
+from pipelines.defs.resources import GridPulsePaths
 
 
 def _sha256(path) -> str:

@@ -1,18 +1,20 @@
 """The dbt project as Dagster assets (dagster-dbt); sources map onto the lake assets."""
 
-
 import os
 import subprocess
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from ..config import DBT_PROJECT_DIR, Paths
-from ..transform import dbt_env, dbt_executable
-from .partitions import WRITER_POOL
-from .resources import GridPulsePaths, writer
+from pipelines.core.settings import DBT_PROJECT_DIR, Paths
+from pipelines.defs.partitions import WRITER_POOL
+from pipelines.defs.resources import GridPulsePaths, writer
+from pipelines.defs.runs import reporter
+from pipelines.transform import scope
+from pipelines.transform.dbt import DbtFailed, dbt_checks, dbt_env, dbt_executable
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+SCOPE_TAG = "gridpulse/dbt"  # "changed": the models selected are all that the run's data can change
 
 
 def ensure_manifest() -> None:
@@ -33,7 +35,31 @@ ensure_manifest()
 # after the month partitions of the ingest assets is both correct and cheaper than one per month.
 @dbt_assets(manifest=MANIFEST, pool=WRITER_POOL)
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, gridpulse: GridPulsePaths):
-    paths = gridpulse.paths()
+    """`dbt build` of the run's selected models: all of them, or for a run of new files (`gridpulse
+    run`) what the files landed since the last successful build can change (pipelines/transform/scope.py)."""
+    paths, rep = gridpulse.paths(), reporter()
     os.environ.update({k: v for k, v in dbt_env(paths).items() if k.startswith("GRIDPULSE_")})
-    with writer(context, paths):
-        yield from dbt.cli(["build"], context=context, target_path=paths.data / "dbt" / "dagster-target").stream()
+    target = paths.data / "dbt" / "target"
+    whole = context.selected_asset_keys == set(context.assets_def.keys)
+    with writer(context, paths), rep.step("dbt"):
+        mark = scope.ledger_mark(paths)
+        scope.forget(paths)
+        (target / "run_results.json").unlink(missing_ok=True)
+        # dagster-dbt turns the run's asset selection into dbt's --select (every model, or the subset
+        # `gridpulse run` selected from what its new files can change: pipelines/defs/launch.py)
+        invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
+        done, total = 0, None
+        for event in invocation.stream_raw_events():
+            data = event.raw_event.get("data", {})
+            total = data.get("total", total)
+            if event.raw_event["info"]["name"] == "NodeFinished":
+                done += 1
+                rep.progress("dbt", done, total)
+            yield from event.to_default_asset_events(
+                manifest=invocation.manifest, dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context, target_path=invocation.target_path, project=invocation.project)
+        rep.summary.checks.update(dbt_checks(target / "run_results.json"))
+        if not invocation.is_successful():
+            raise DbtFailed(f"dbt build failed: {invocation.get_error()}")
+        if whole or context.run.tags.get(SCOPE_TAG) == "changed":
+            scope.mark_built(paths, mark)  # a subset picked by hand leaves the next build to build all

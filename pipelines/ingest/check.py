@@ -16,11 +16,11 @@ from pathlib import Path
 
 import polars as pl
 
-from ..config import Paths
-from .contracts import SOURCES, Contract, contract_dir, normalize_header
-from .errors import FileRejected
-from .readers import read_file
-from .run import Ingestor, RawFile
+from pipelines.core.settings import Paths
+from pipelines.ingest.contracts import SOURCES, Contract, contract_dir, normalize_header
+from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.readers import read_file
+from pipelines.ingest.run import Ingestor, RawFile
 
 EXAMPLES = 3  # quarantined rows shown per reason
 NEAR = 0.6  # how alike a header and an alias must be to be named as a near miss

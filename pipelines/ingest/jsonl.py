@@ -16,10 +16,10 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from .contracts import Contract, normalize_header
-from .encoding import BOM, decode_text
-from .errors import FileRejected
-from .table import ROW, RawTable
+from pipelines.ingest.contracts import Contract, normalize_header
+from pipelines.ingest.encoding import BOM, decode_text
+from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.table import ROW, RawTable
 
 
 def read_jsonl(path: Path, contract: Contract) -> RawTable:

@@ -53,8 +53,10 @@ def read_part(root: Path, source: str, month: str, part: str,
     whole = [h for h, s in pairs if s is None]
     sliced = [f"{h}:{s}" for h, s in pairs if s is not None]
     hit = pl.col("file_hash").is_in(whole)
-    if sliced:
+    if sliced and "slice_key" in pl.read_parquet_schema(path):
         hit = hit | (pl.col("file_hash") + pl.lit(":") + pl.col("slice_key").fill_null("")).is_in(sliced)
+    elif sliced:  # a part written without slices (no row of it landed): its files' rows, if any
+        hit = hit | pl.col("file_hash").is_in([h for h, s in pairs if s is not None])
     return pl.scan_parquet(path).filter(hit).collect()
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import polars as pl
 
-from ..config import DIVISIONS_CSV, STREET_DIGITS
-from .contracts import Contract
-from .errors import FileRejected
-from .readers import find_date, find_month
-from .validate import parse_date
+from pipelines.core.settings import DIVISIONS_CSV, STREET_DIGITS
+from pipelines.ingest.contracts import Contract
+from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.readers import find_date, find_month
+from pipelines.ingest.validate import parse_date
 
 
 SUFFIXES = ("居民委员会", "居委会", "村民委员会", "村委会")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .contracts import Contract
+from pipelines.ingest.contracts import Contract
 
 PLACE = ["_month", "_slice", "_community"]  # the columns `place` adds
 

@@ -16,11 +16,11 @@ import fastexcel
 import numpy as np
 import polars as pl
 
-from .contracts import Contract, normalize_header
-from .encoding import BOM, head_text, utf8
-from .errors import FileRejected
-from .jsonl import read_jsonl
-from .table import FILL, LEAD, ROW, SHEET_ROW, RawTable
+from pipelines.ingest.contracts import Contract, normalize_header
+from pipelines.ingest.encoding import BOM, head_text, utf8
+from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.jsonl import read_jsonl
+from pipelines.ingest.table import FILL, LEAD, ROW, SHEET_ROW, RawTable
 
 HEADER_SCAN_ROWS = 15
 

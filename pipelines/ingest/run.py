@@ -18,16 +18,15 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from ..build_scope import note_landed
-from ..config import STREET_CODE, Paths
-from . import lake
-from .contracts import SOURCES, Contract, default_contracts
-from .errors import FileRejected
-from .identity import Pseudonymiser, pii_key
-from .locate import locate
-from .readers import RawTable, read_file
-from .place import overlap, pieces_of, place, supersede
-from .validate import month_bounds, validate
+from pipelines.core.settings import Paths
+from pipelines.ingest import lake
+from pipelines.ingest.contracts import SOURCES, Contract, default_contracts
+from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.identity import Pseudonymiser, pii_key
+from pipelines.ingest.locate import locate
+from pipelines.ingest.readers import RawTable, read_file
+from pipelines.ingest.place import overlap, pieces_of, place, supersede
+from pipelines.ingest.validate import month_bounds, validate
 
 log = logging.getLogger("gridpulse.ingest")
 Progress = Callable[[str, int, int, str], None]
@@ -95,13 +94,13 @@ def scan(paths: Paths, source: str) -> list[RawFile]:
 
 
 class Ingestor:
-    def __init__(self, paths: Paths, contracts: dict[str, Contract] | None = None, street_code: str = STREET_CODE,
+    def __init__(self, paths: Paths, contracts: dict[str, Contract] | None = None, street_code: str | None = None,
                  readonly: bool = False):
         """`readonly` (a dry run: `gridpulse check`) reads the ledger and the lake and writes nothing:
         no sweep, and without a key yet a throwaway one (its digests are never shown)."""
         self.paths = paths
         self.contracts = contracts or default_contracts()
-        self.street = street_code
+        self.street = street_code or paths.street  # the street (or city) this installation serves
         fresh = readonly and not os.environ.get("GRIDPULSE_PII_KEY") and not paths.pii_key_file.exists()
         self.key = Pseudonymiser(secrets.token_bytes(32) if fresh else pii_key(paths.pii_key_file))
         self.now = street_now()  # a log's time after this (the street's clock) is in the future
@@ -423,8 +422,6 @@ class Ingestor:
             if progress:
                 progress(source, len(todo), len(todo), "")
             lake.write_ledger(self.ledger, self.paths.ledger)
-            if any(self._entries.get((f.rel, f.sha256), {}).get("status") == "landed" for f in todo):
-                note_landed(self.paths, {source})  # the next dbt build must include its descendants
             if source == "grids":
                 self._refresh_grids()
             self._anchor(source)

@@ -14,10 +14,10 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
-from . import identity
-from .contracts import Contract, Field
-from .errors import ROW_REASONS
-from .table import FILL, LEAD, ROW, SHEET_ROW
+from pipelines.ingest import identity
+from pipelines.ingest.contracts import Contract, Field
+from pipelines.ingest.errors import ROW_REASONS
+from pipelines.ingest.table import FILL, LEAD, ROW, SHEET_ROW
 
 DATE_RE = r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})"
 DATETIME_RE = r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D*?(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?"

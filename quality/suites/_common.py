@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from .. import texts
-from ..batches import field_labels, required_columns
-from ..config import Thresholds
+from quality import texts
+from quality.batches import field_labels, required_columns
+from quality.config import Thresholds
 
 MISSING_REQUIRED = "missing_required_fields"
 SEVERITY = {"blocking": "critical", "warning": "warning"}  # ours -> GX's FailureSeverity

@@ -6,9 +6,9 @@ import polars as pl
 
 from pipelines.ingest.locate import communities
 
-from ..batches import Batch, Context
-from ..config import Thresholds
-from ._common import labelled, required_and_not_empty, with_required
+from quality.batches import Batch, Context
+from quality.config import Thresholds
+from quality.suites._common import labelled, required_and_not_empty, with_required
 
 SOURCE = "grids"
 INDEX_COLUMNS = ("source_row", "grid_code")

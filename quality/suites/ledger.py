@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..batches import Batch
-from ..config import Thresholds
-from ._common import labelled
+from quality.batches import Batch
+from quality.config import Thresholds
+from quality.suites._common import labelled
 
 SUITE = "ledger"
 CHECK = "quarantine_share"

@@ -6,9 +6,9 @@ import datetime as dt
 
 import polars as pl
 
-from ..batches import Batch, Context
-from ..config import Thresholds
-from ._common import labelled, required_and_not_empty, with_required
+from quality.batches import Batch, Context
+from quality.config import Thresholds
+from quality.suites._common import labelled, required_and_not_empty, with_required
 
 SOURCE = "patrols"
 INDEX_COLUMNS = ("source_row", "grid_code", "worker_id")

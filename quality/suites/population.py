@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..batches import Batch, Context
-from ..config import Thresholds
-from ._common import labelled, required_and_not_empty, with_required
+from quality.batches import Batch, Context
+from quality.config import Thresholds
+from quality.suites._common import labelled, required_and_not_empty, with_required
 
 SOURCE = "population"
 INDEX_COLUMNS = ("source_row", "grid_code")  # how a failing row is pointed at (no personal data)

@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelines.config import ROOT
+from pipelines.core.settings import ROOT
 
 
 def _free_port() -> int:

@@ -3,7 +3,7 @@
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import authenticate, hash_password, load_users
-from pipelines.config import ROOT
+from pipelines.core.settings import ROOT
 
 
 def test_demo_accounts_sign_in_with_their_documented_passwords():

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.config import ROOT
+from pipelines.core.settings import ROOT
 from tests.dashboards.server import dashboard_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -16,7 +16,7 @@ def _tree(root: Path) -> dict[str, str]:
 def test_uploaded_files_are_checked_by_the_command(tmp_path, monkeypatch):
     import shutil
 
-    from pipelines.config import Paths
+    from pipelines.core.settings import Paths
     from pipelines.ingest.run import Ingestor
 
     paths = Paths(raw=tmp_path / "raw", data=tmp_path / "data")
@@ -53,7 +53,7 @@ def _render(results: list[dict]):
 
 
 def test_the_results_are_shown_to_data_staff_in_chinese(tmp_path, monkeypatch):
-    from pipelines.config import Paths
+    from pipelines.core.settings import Paths
     from pipelines.ingest.check import check_files as check
 
     paths = Paths(raw=tmp_path / "raw", data=tmp_path / "data")
@@ -65,7 +65,7 @@ def test_the_results_are_shown_to_data_staff_in_chinese(tmp_path, monkeypatch):
 
 
 def test_quarantined_rows_are_shown_with_masked_examples(tmp_path):
-    from pipelines.config import Paths
+    from pipelines.core.settings import Paths
     from pipelines.ingest.check import check_files as check
 
     paths = Paths(raw=tmp_path / "raw", data=tmp_path / "data")

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import User
-from pipelines.config import ROOT
+from pipelines.core.settings import ROOT
 from tests.dashboards.server import dashboard_server
 
 LEADER = User("leader", "街道领导", "leader")

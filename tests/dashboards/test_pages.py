@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import User
-from pipelines.config import ROOT
+from pipelines.core.settings import ROOT
 
 LEADER = User("leader", "街道领导", "leader")
 COUNT, RATE, NUMBER = "count", "rate", "number"

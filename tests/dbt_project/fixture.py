@@ -4,7 +4,7 @@ thirteen cases and a quarter's patrols, August–October 2025. Every value the m
 is worked out by hand in test_kpis.py; the story of each row is told beside it here.
 
 Files are written exactly as pipelines/ingest writes the lake (one Parquet file per source × month
-× slice, the same columns and types), then the working-day calendar with pipelines.calendar.
+× slice, the same columns and types), then the working-day calendar with pipelines.ingest.calendar.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import chinese_calendar
 import duckdb
 import polars as pl
 
-from pipelines.calendar import write_calendar
-from pipelines.config import Paths
+from pipelines.ingest.calendar import write_calendar
+from pipelines.core.settings import Paths
 from pipelines.ingest.lake import LEDGER_SCHEMA, QUARANTINE_SCHEMA
-from pipelines.transform import run_dbt
+from pipelines.transform.dbt import run_dbt
 
 STREET = "510116003"  # 华阳街道
 C1, C2 = "510116003001", "510116003004"  # 通济桥街社区, 菜蔬街社区

@@ -18,10 +18,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.demo import identity
-from pipelines.demo.city import generate_city
-from pipelines.demo.city_plan import load_divisions, plan_city
-from pipelines.demo.grids import NAME_SUFFIXES
+from demo import identity
+from demo.city import generate_city
+from demo.city_plan import load_divisions, plan_city
+from demo.grids import NAME_SUFFIXES
 from tests.demo.files import ID_HEADERS, STATUS_HEADERS, clean, sha256_tree, valid_checksums
 
 SF, SEED, MONTHS = 0.004, 2025, 2
@@ -265,6 +265,6 @@ def test_same_seed_same_files(tmp_path):
 
 
 def test_city_generator_never_imports_ingest():
-    code = "import sys, pipelines.demo.city; print([m for m in sys.modules if m.startswith('pipelines.ingest')])"
+    code = "import sys, demo.city; print([m for m in sys.modules if m.startswith('pipelines.ingest')])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "[]"

@@ -17,9 +17,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines.demo.common import DIVISIONS_CSV
-from pipelines.demo.generator import generate
-from pipelines.demo.grids import build_street
+from demo.common import DIVISIONS_CSV
+from demo.generator import generate
+from demo.grids import build_street
 from tests.demo.files import (
     DATE_HEADERS, GRID_HEADERS, ID_HEADERS, STATUS_HEADERS, column, parse_day, parse_time, read_grid_table,
     read_register, sha256_tree, valid_checksums,
@@ -307,7 +307,7 @@ def test_truth_counts_match_the_files(small):
 
 
 def test_generator_never_imports_ingest():
-    code = "import sys, pipelines.demo.generator; print([m for m in sys.modules if m.startswith('pipelines.ingest')])"
+    code = "import sys, demo.generator; print([m for m in sys.modules if m.startswith('pipelines.ingest')])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "[]"
 

@@ -12,12 +12,12 @@ import time
 
 from hypothesis import strategies as st
 
-from . import vocab as v
-from .files import case_file, junk_file, table_file
-from .logs import case_rows, patrol_rows
-from .model import FileExpect, Row, Submission
-from .people import corrected, register_rows
-from .rows import Grid, World, grid_rows
+from tests.fuzz import vocab as v
+from tests.fuzz.files import case_file, junk_file, table_file
+from tests.fuzz.logs import case_rows, patrol_rows
+from tests.fuzz.model import FileExpect, Row, Submission
+from tests.fuzz.people import corrected, register_rows
+from tests.fuzz.rows import Grid, World, grid_rows
 
 # Also build the shapes that rest on rows placing themselves (DESIGN.md §3), expecting those rules:
 # case and patrol exports spanning months, street-wide registers and patrol exports, registers without

@@ -7,11 +7,11 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from . import vocab as v
-from .layout import csv_lines, cut_tail, jsonl_lines, table, text_bytes, xlsx_bytes
-from .logs import OMIT
-from .model import FileExpect, Row
-from .rows import World
+from tests.fuzz import vocab as v
+from tests.fuzz.layout import csv_lines, cut_tail, jsonl_lines, table, text_bytes, xlsx_bytes
+from tests.fuzz.logs import OMIT
+from tests.fuzz.model import FileExpect, Row
+from tests.fuzz.rows import World
 
 MUTATIONS = ("none",) * 12 + ("cut", "drop", "hollow", "zero")
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import xlsxwriter
 from hypothesis import strategies as st
 
-from . import vocab as v
-from .logs import OMIT
-from .model import Row
+from tests.fuzz import vocab as v
+from tests.fuzz.logs import OMIT
+from tests.fuzz.model import Row
 
 FILLER = ("已核实", "无", "待回访", "", "系统导入")
 TOTALS = ("合计", "合　计", "总计", "小计")

@@ -6,9 +6,9 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from . import vocab as v
-from .model import Row
-from .rows import Grid, World, blank, code_text, enum, spelled
+from tests.fuzz import vocab as v
+from tests.fuzz.model import Row
+from tests.fuzz.rows import Grid, World, blank, code_text, enum, spelled
 
 FLOW = ("上报", "受理", "立案", "派遣", "处置", "反馈", "核查", "结案", "评价")
 CATEGORIES = (("城市管理", "占道经营"), ("城市管理", "垃圾堆放"), ("社会治安", "邻里纠纷"), ("民生服务", "路灯损坏"))

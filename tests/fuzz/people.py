@@ -6,9 +6,9 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from . import vocab as v
-from .model import Row
-from .rows import Grid, World, blank, code_text, enum, spelled
+from tests.fuzz import vocab as v
+from tests.fuzz.model import Row
+from tests.fuzz.rows import Grid, World, blank, code_text, enum, spelled
 
 RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "其他")
 ETHNICITIES = ("汉族", "彝族", "藏族", "回族", "羌族")

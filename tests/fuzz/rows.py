@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from . import vocab as v
-from .model import Row
+from tests.fuzz import vocab as v
+from tests.fuzz.model import Row
 
 
 @dataclass

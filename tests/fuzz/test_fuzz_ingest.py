@@ -23,13 +23,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 from pipelines.ingest.lake import read_ledger
 from pipelines.ingest.run import Ingestor
 
-from .builder import KNOWN_BUG_SHAPES, NEW_SHAPES, OPEN_BUG_SHAPES, submissions
-from .model import FileExpect, Submission
-from .vocab import ROOT
+from tests.fuzz.builder import KNOWN_BUG_SHAPES, NEW_SHAPES, OPEN_BUG_SHAPES, submissions
+from tests.fuzz.model import FileExpect, Submission
+from tests.fuzz.vocab import ROOT
 
 EXAMPLES = int(os.environ.get("GRIDPULSE_FUZZ_EXAMPLES", "300"))
 SEED = int(os.environ.get("GRIDPULSE_FUZZ_SEED") or random.SystemRandom().randrange(2**32))

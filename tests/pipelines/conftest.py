@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 from tests.pipelines.operations import mart_checksums
 
 MONTHS = ("2025-01", "2025-02", "2025-03")
@@ -22,7 +22,7 @@ class Build:
 @pytest.fixture(scope="session")
 def ops_raw(tmp_path_factory) -> Path:
     """raw/ of three communities over three months; tests that add files work on a copy."""
-    from pipelines.demo.generator import generate
+    from demo.generator import generate
 
     root = tmp_path_factory.mktemp("ops")
     generate(root / "raw", root / "truth", seed=7, communities=3, months=3, progress=False)
@@ -32,7 +32,7 @@ def ops_raw(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def one_go(ops_raw, tmp_path_factory) -> Build:
     """`gridpulse backfill 2025-01 2025-03` into a fresh data folder: the clean run to compare with."""
-    from pipelines.cli import main
+    from pipelines.cli.commands import main
 
     paths = Paths(raw=ops_raw, data=tmp_path_factory.mktemp("one_go") / "data")
     main(["--raw", str(paths.raw), "--data", str(paths.data), "backfill", MONTHS[0], MONTHS[-1]])
@@ -42,7 +42,7 @@ def one_go(ops_raw, tmp_path_factory) -> Build:
 @pytest.fixture(scope="session")
 def two_months(ops_raw, tmp_path_factory) -> Build:
     """A fresh data folder backfilled month by month, January then February (March not yet)."""
-    from pipelines.cli import main
+    from pipelines.cli.commands import main
 
     paths = Paths(raw=ops_raw, data=tmp_path_factory.mktemp("two_months") / "data")
     for month in MONTHS[:2]:

@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 
-from pipelines.snapshot import open_snapshot
+from pipelines.core.snapshot import open_snapshot
 
-from pipelines.config import ROOT, Paths
+from pipelines.core.settings import ROOT, Paths
 
 
-# When and by which run a quality check ran: audit columns of check_results, different on every run by
+# When and by which run a quality check ran: audit columns of fct_check_results, different on every run by
 # design. Everything else in the marts must be identical whichever way the months were (re)built.
 AUDIT_COLUMNS = ("checked_at", "run_id")
 

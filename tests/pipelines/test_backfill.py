@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.cli import main
-from pipelines.config import Paths
+from pipelines.cli.commands import main
+from pipelines.core.settings import Paths
 from pipelines.ingest.contracts import SOURCES
 from pipelines.ingest.lake import read_ledger
-from pipelines.status import recent_runs
+from pipelines.cli.status import recent_runs
 from tests.pipelines.conftest import MONTHS
 from tests.pipelines.operations import copy_install, mart_checksums
 

@@ -10,14 +10,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.config import ROOT, Paths
+from pipelines.core.settings import ROOT, Paths
 from pipelines.ingest.lake import read_ledger
 from tests.pii_scan import scan
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
-    from pipelines.demo.city import generate_city
+    from demo.city import generate_city
 
     root = tmp_path_factory.mktemp("city")
     paths = Paths(raw=root / "raw", data=root / "data")

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 from pipelines.ingest.lake import read_ledger
-from pipelines.lock import WriterBusy, read_holder, writer_lock
-from pipelines.status import recent_runs
+from pipelines.core.lock import WriterBusy, read_holder, writer_lock
+from pipelines.cli.status import recent_runs
 from tests.pipelines.conftest import MONTHS
 from tests.pipelines.operations import copy_install, gridpulse, mart_checksums, wait_for
 
@@ -49,7 +49,7 @@ def test_two_runs_at_once_run_one_after_the_other_and_a_third_is_turned_away(one
 def test_the_lock_names_its_holder_and_is_released_when_the_holder_is_killed(tmp_path):
     lock = tmp_path / ".writer.lock"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from pipelines.lock import writer_lock\n"
+        "import sys, time; from pathlib import Path; from pipelines.core.lock import writer_lock\n"
         f"with writer_lock(Path({str(lock)!r}), what='test holder'):\n"
         "    print('held', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"

@@ -17,9 +17,9 @@ import json
 import polars as pl
 import pytest
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 from pipelines.ingest.lake import read_ledger
-from pipelines.snapshot import open_snapshot
+from pipelines.core.snapshot import open_snapshot
 from tests import handmade as hm
 
 A, B = "510116003001", "510116003004"
@@ -79,9 +79,9 @@ def street(tmp_path_factory):
               r.key_persons_visited, "", r.log) for r in patrols])
     steps = _steps()
     _write_case_export(paths.raw, steps)
-    from pipelines.pipeline import run_pipeline
+    from pipelines.defs.launch import launch
 
-    summary = run_pipeline(paths)
+    summary = launch(paths)
     return paths, summary, grids, register_a, register_b, patrols, steps
 
 

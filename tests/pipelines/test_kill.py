@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import signal
 
-from pipelines.config import Paths
-from pipelines.lock import read_holder
-from pipelines.pipeline import run_pipeline
-from pipelines.status import recent_runs
+from pipelines.core.settings import Paths
+from pipelines.core.lock import read_holder
+from pipelines.defs.launch import launch
+from pipelines.cli.status import recent_runs
 from tests.pipelines.operations import copy_install, group_members, gridpulse, mart_checksums, sha256, wait_for
 
 
@@ -17,7 +17,7 @@ def test_a_run_killed_during_dbt_never_leaves_a_partial_snapshot(two_months, one
     paths: Paths = copy_install(two_months.paths, tmp_path)
     before_bytes, before_marts = sha256(paths.serving), mart_checksums(paths.serving)
     assert before_marts == two_months.marts != one_go.marts
-    dbt_log = paths.logs / "dbt" / "dbt.log"
+    dbt_log = paths.data / "dbt" / "target" / "dbt.log"  # dagster-dbt logs beside its target
     offset = dbt_log.stat().st_size
 
     run = gridpulse(paths, "run")
@@ -39,6 +39,6 @@ def test_a_run_killed_during_dbt_never_leaves_a_partial_snapshot(two_months, one
     assert recent_runs(paths)[-1]["status"] == "interrupted"
 
     # Re-run: nothing new to ingest (March landed before the kill), the models are rebuilt whole.
-    summary = run_pipeline(paths)
+    summary = launch(paths)
     assert summary.status == "success"
     assert mart_checksums(paths.serving) == one_go.marts

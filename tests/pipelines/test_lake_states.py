@@ -21,10 +21,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import User
-from pipelines.calendar import build_calendar, covered, data_years, fallback_year
-from pipelines.config import ROOT, Paths
+from pipelines.ingest.calendar import build_calendar, covered, data_years, fallback_year
+from pipelines.core.settings import ROOT, Paths
 from pipelines.ingest.lake import read_ledger
-from pipelines.snapshot import open_snapshot
+from pipelines.core.snapshot import open_snapshot
 from tests import handmade as hm
 
 A, B = "510116003001", "510116003004"  # 通济桥街社区, 菜蔬街社区
@@ -57,9 +57,9 @@ def _paths(tmp_path_factory, name: str) -> Paths:
 
 
 def _run(paths: Paths, sent: hm.Submission) -> State:
-    from pipelines.pipeline import run_pipeline
+    from pipelines.defs.launch import launch
 
-    return State(paths, sent, summary=run_pipeline(paths))
+    return State(paths, sent, summary=launch(paths))
 
 
 def _cli(paths: Paths, *args: str) -> subprocess.CompletedProcess:
@@ -129,7 +129,7 @@ def patrols_rejected(tmp_path_factory) -> State:
 @pytest.fixture(scope="module")
 def cases_wrong_kind(tmp_path_factory) -> State:
     """Registers and one patrol log, and only a Word document and a text file in raw/cases/; run by
-    the command line (`python -m pipelines.cli run`)."""
+    the command line (`python -m pipelines.cli.commands run`)."""
     paths = _paths(tmp_path_factory, "cases_wrong_kind")
     grids = hm.grids_of([A, B])
     days = [dt.date(2025, 3, d) for d in (3, 4, 5, 6, 7)]
@@ -194,7 +194,7 @@ def test_calendar_years_come_from_landed_parts_never_from_the_anchor(tmp_path):
 
 
 def test_the_fallback_year_is_one_the_calendar_covers_and_an_uncovered_year_fails_in_chinese():
-    from pipelines.calendar import CalendarNotCovered
+    from pipelines.ingest.calendar import CalendarNotCovered
 
     last = max(y for y in range(2004, 2100) if covered(y))
     assert fallback_year(dt.date(last + 3, 6, 1)) == last
@@ -217,7 +217,7 @@ def test_an_empty_raw_folder_publishes_an_empty_snapshot(empty):
 
 
 def test_status_of_an_empty_installation_says_what_has_not_arrived(empty, capsys):
-    from pipelines.cli import main
+    from pipelines.cli.commands import main
 
     main(["--raw", str(empty.paths.raw), "--data", str(empty.paths.data), "status"])
     out = capsys.readouterr().out
@@ -392,13 +392,13 @@ def test_registers_without_a_grid_table_stop_with_a_message_naming_the_grid_tabl
 # --- a failure nobody foresaw ------------------------------------------------------------------------
 
 def test_a_failure_prints_chinese_and_keeps_the_detail_in_the_log(tmp_path, monkeypatch, capsys):
-    import pipelines.pipeline
-    from pipelines.cli import main
+    import pipelines.defs.ingest
+    from pipelines.cli.commands import main
 
     def broken(lake):
         raise ValueError("year 0 is out of range")
 
-    monkeypatch.setattr(pipelines.pipeline, "write_calendar", broken)
+    monkeypatch.setattr(pipelines.defs.ingest, "write_calendar", broken)
     paths = Paths(raw=tmp_path / "raw", data=tmp_path / "data")
     paths.raw.mkdir()
     with pytest.raises(SystemExit) as stop:

@@ -12,7 +12,7 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.defs.resources import GridPulsePaths
 from pipelines.defs.sensors import raw_files_sensor
-from pipelines.routing import current_month, month_of
+from pipelines.ingest.routing import current_month, month_of
 
 RANGE = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 

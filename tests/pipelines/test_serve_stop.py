@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from pipelines.config import ROOT
+from pipelines.core.settings import ROOT
 
 
 def _free_port() -> int:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.cli import main
+from pipelines.cli.commands import main
 from pipelines.ingest.lake import read_ledger
-from pipelines.status import by_community, community_names, expected_communities, files
+from pipelines.cli.status import by_community, community_names, expected_communities, files
 
 
 def test_status_shows_what_arrived_from_whom_and_when(one_go, capsys):
@@ -12,7 +12,7 @@ def test_status_shows_what_arrived_from_whom_and_when(one_go, capsys):
     capsys.readouterr()
     main(["--raw", str(paths.raw), "--data", str(paths.data), "status", "--month", "2025-03"])
     out = capsys.readouterr().out
-    names = community_names()
+    names = community_names("510116003")
     codes = read_ledger(paths.ledger)["community_code"].drop_nulls().unique().to_list()
     assert codes and all(names[c] in out for c in codes)
     for text in ("实有人口台账", "巡查走访日志", "事件流转日志", "2025-03", "已入库", "拒收", "补录", "成功", "服务快照"):
@@ -23,7 +23,7 @@ def test_status_shows_what_arrived_from_whom_and_when(one_go, capsys):
 def test_status_lists_each_communitys_files_with_their_times(one_go):
     view, expected = files(one_go.paths), expected_communities(one_go.paths)
     assert len(expected) == 3
-    rows = by_community(view, "2025-03", expected)
+    rows = by_community(view, "2025-03", expected, "510116003")
     assert {r["community_code"] for r in rows} >= set(expected)
     for row in rows:
         if row["community_code"] in expected:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 
 CAISHU = "510116003004"  # 菜蔬街社区: its February register is missing in this demo (seed 7)
 GAP_GRID = "510116003004002"
@@ -48,10 +48,11 @@ def patrol_gap_line(line: str) -> bool:
 
 @pytest.fixture(scope="session")
 def quality_demo(tmp_path_factory) -> QualityDemo:
-    from pipelines.calendar import write_calendar
-    from pipelines.demo.generator import generate
+    from pipelines.ingest.calendar import write_calendar
+    from demo.generator import generate
     from pipelines.ingest.run import Ingestor
-    from pipelines.transform import build
+    from pipelines.publish.snapshot import publish
+    from pipelines.transform.dbt import build
     from quality import gate
 
     root = tmp_path_factory.mktemp("quality")
@@ -65,7 +66,8 @@ def quality_demo(tmp_path_factory) -> QualityDemo:
     write_calendar(paths.lake)
     result = gate.check(paths)
     build(paths)
-    gate.publish_if_passed(paths, result)
+    gate.guard(result)
+    publish(paths)
     return QualityDemo(paths, result)
 
 

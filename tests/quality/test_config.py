@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import yaml
 
-from pipelines.config import DBT_PROJECT_DIR
+from pipelines.core.settings import DBT_PROJECT_DIR
 from quality.config import Thresholds
 
 

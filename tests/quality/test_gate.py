@@ -13,11 +13,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
+from pipelines.defs.launch import launch
 from pipelines.ingest.run import Ingestor
+from pipelines.publish.snapshot import publish
 from quality import gate
 
-from .conftest import CAISHU, GAP_GRID, read_text
+from tests.quality.conftest import CAISHU, GAP_GRID, read_text
 
 BLOCKED_BATCH = f"population/{CAISHU}/2025-02"
 
@@ -81,14 +83,12 @@ def test_a_blocking_batch_stops_publish_and_the_snapshot_stays_byte_identical(bl
     assert {(f.source, f.scope_code, f.report_month, f.check_name) for f in result.blocking} == {
         ("population", CAISHU, "2025-02", "quarantine_share")}
     assert result.validated == [BLOCKED_BATCH]  # nothing else changed
-    published = []
     with pytest.raises(gate.QualityGateFailed) as failure:
-        gate.publish_if_passed(paths, result, publish=lambda p: published.append(p))
-    assert published == []
+        gate.guard(result)
     assert "数据质量闸门未通过" in str(failure.value)
     assert "实有人口台账" in str(failure.value) and CAISHU in str(failure.value)
     with pytest.raises(gate.QualityGateFailed):
-        gate.publish_if_passed(paths, result)  # the real publish
+        launch(paths)  # a whole run stops at the gate: nothing built, nothing published
     assert _digest(paths.serving) == served
     assert not list(paths.data.glob(".serving*.tmp"))
     # the next run with nothing new still blocks: the bad batch is still in the lake
@@ -108,16 +108,10 @@ def test_blocking_results_are_in_data_docs(blocked_copy):
 def test_dagster_asset_check_blocks_downstream_assets(blocked_copy):
     import dagster as dg
 
-    from quality.dagster_checks import GATE, WARNINGS, asset_checks
+    from pipelines.defs.quality_checks import GATE, WARNINGS, source_checks
+    from pipelines.defs.resources import GridPulsePaths
 
     paths, _, _ = blocked_copy
-
-    class Where(dg.ConfigurableResource):
-        raw: str
-        data: str
-
-        def paths(self) -> Paths:
-            return Paths(raw=Path(self.raw), data=Path(self.data))
 
     @dg.asset(key=["lake", "population"])
     def lake_population() -> None:
@@ -127,8 +121,8 @@ def test_dagster_asset_check_blocks_downstream_assets(blocked_copy):
     def downstream() -> None:
         return None
 
-    result = dg.materialize([lake_population, downstream, *asset_checks(sources=("population",))],
-                            resources={"gridpulse": Where(raw=str(paths.raw), data=str(paths.data))},
+    result = dg.materialize([lake_population, downstream, source_checks("population")],
+                            resources={"gridpulse": GridPulsePaths(raw=str(paths.raw), data=str(paths.data))},
                             raise_on_error=False)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks[GATE] is False and WARNINGS in checks
@@ -140,7 +134,7 @@ def test_gridpulse_run_stops_at_the_gate_before_dbt_and_publish(blocked_copy, ca
     """The whole run (`gridpulse run`): exit code 3, the gate's findings printed, no dbt, no publish."""
     import json
 
-    from pipelines.cli import main
+    from pipelines.cli.commands import main
 
     paths, served, _ = blocked_copy
     with pytest.raises(SystemExit) as stopped:
@@ -163,5 +157,6 @@ def test_a_corrected_resubmission_lifts_the_gate(blocked_copy):
     Ingestor(paths).run()
     result = gate.check(paths)
     assert result.passed and result.validated == [BLOCKED_BATCH]
-    gate.publish_if_passed(paths, result)
+    gate.guard(result)
+    publish(paths)
     assert _digest(paths.serving) != served

@@ -13,7 +13,7 @@ from pipelines.ingest import lake
 from quality import report, results, texts
 from quality.config import QualityPaths
 
-from .conftest import CAISHU
+from tests.quality.conftest import CAISHU
 
 ZHENGDONG = "510116003005"  # 正东街社区: January register corrected once (a superseded file)
 
@@ -30,17 +30,17 @@ def _table(ws, header_first: str) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def workbook(quality_demo):
     """Made by the command data staff run: `gridpulse quality-report 正东街社区 2025-01`."""
-    from pipelines.cli import main
+    from pipelines.cli.commands import main
 
     paths = quality_demo.paths
     main(["--raw", str(paths.raw), "--data", str(paths.data), "quality-report", "正东街社区", "2025-01"])
-    path = QualityPaths(paths).reports / f"{ZHENGDONG}_2025-01_数据报送质量反馈.xlsx"
+    path = QualityPaths(paths).reports / "2025-01" / f"{ZHENGDONG}_2025-01_数据报送质量反馈.xlsx"
     assert path.exists()
     return openpyxl.load_workbook(path)
 
 
 def test_the_command_refuses_an_unknown_community_and_a_bad_month(quality_demo, capsys):
-    from pipelines.cli import main
+    from pipelines.cli.commands import main
 
     where = ["--raw", str(quality_demo.paths.raw), "--data", str(quality_demo.paths.data)]
     with pytest.raises(SystemExit) as failed:
@@ -125,11 +125,19 @@ def test_a_missing_register_and_a_warning_are_on_the_list_of_fixes(quality_demo)
 
 
 def test_community_is_found_by_name_or_code_and_unknown_is_refused():
-    assert report.resolve_community("菜蔬街社区") == report.resolve_community(CAISHU) == (CAISHU, "菜蔬街社区")
+    assert report.resolve_community("菜蔬街社区", "510116003") == report.resolve_community(CAISHU, "510116003") == (CAISHU, "菜蔬街社区")
     with pytest.raises(ValueError, match="未找到社区"):
-        report.resolve_community("不存在社区")
+        report.resolve_community("不存在社区", "510116003")
 
 
-def test_report_bytes_for_a_download(quality_demo):
-    data = report.report_bytes(quality_demo.paths, CAISHU, "2025-02")
-    assert data[:2] == b"PK" and len(data) > 4000
+def test_the_pipeline_publishes_every_workbook_and_rewrites_only_changed_ones(quality_demo):
+    from pipelines.publish.artifacts import feedback_workbooks
+
+    paths = quality_demo.paths
+    first = feedback_workbooks(paths)
+    assert first["written"] + first["unchanged"] == 6  # 3 communities × 2 months, each submitted
+    books = sorted(paths.published.glob("quality/*/*.xlsx"))
+    assert [b.name for b in books if b.parent.name == "2025-02"] == sorted(
+        f"{code}_2025-02_数据报送质量反馈.xlsx" for code in {b.name[:12] for b in books})
+    assert all(b.read_bytes()[:2] == b"PK" for b in books)
+    assert feedback_workbooks(paths) == {"written": 0, "unchanged": 6}

@@ -11,7 +11,7 @@ import pytest
 from quality.batches import Batch, Context, LandedFile, list_batches, read_batch
 from quality.gate import validate_frame
 
-from .conftest import CAISHU
+from tests.quality.conftest import CAISHU
 
 
 def _batch(paths, source: str, month: str, scope: str | None = None) -> Batch:

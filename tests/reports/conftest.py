@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 
 QUARTER = "2025Q2"
 Q2_MONTHS = ("2025-04", "2025-05", "2025-06")
@@ -37,15 +37,15 @@ def _remove_community_files(raw: Path) -> str:
 
 @pytest.fixture(scope="session")
 def report(tmp_path_factory) -> Report:
-    from pipelines.demo.generator import generate
-    from pipelines.pipeline import run_pipeline
+    from demo.generator import generate
+    from pipelines.defs.launch import launch
     from reports import build_report
 
     root = tmp_path_factory.mktemp("report")
     paths = Paths(raw=root / "raw", data=root / "data")
     generate(paths.raw, paths.data / "demo" / "truth", seed=7, communities=3, months=6, progress=False)
     silent = _remove_community_files(paths.raw)
-    run_pipeline(paths)
+    launch(paths)
     started = time.perf_counter()
     pdf, xlsx = build_report(paths, QUARTER)
     return Report(paths, pdf, xlsx, time.perf_counter() - started, silent)

@@ -9,7 +9,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines.config import ROOT
+from pipelines.core.settings import ROOT
 from reports import BadQuarter, ReportError, build_report
 from reports.quarter import Quarter
 from reports.text import HEADLINE, NO_DATA, NO_LAST_YEAR, NOT_COMPUTABLE, SECTIONS, SHEETS, TITLE

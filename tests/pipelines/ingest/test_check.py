@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.config import ROOT, Paths
+from pipelines.core.settings import ROOT, Paths
 from pipelines.ingest.run import Ingestor
 
 CORPUS = Path(__file__).parent / "corpus"

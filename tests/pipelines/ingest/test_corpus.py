@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 import yaml
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 from pipelines.ingest.contracts import CONTRACT_DIR
 from pipelines.ingest.lake import read_ledger
 from pipelines.ingest.run import Ingestor

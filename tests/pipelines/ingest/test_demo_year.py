@@ -10,22 +10,22 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 from pipelines.ingest.lake import read_ledger
-from pipelines.pipeline import run_pipeline
-from pipelines.snapshot import open_snapshot
+from pipelines.defs.launch import launch
+from pipelines.core.snapshot import open_snapshot
 from tests.pii_scan import scan
 
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
-    from pipelines.demo.generator import generate
+    from demo.generator import generate
 
     root = tmp_path_factory.mktemp("year")
     paths = Paths(raw=root / "raw", data=root / "data")
     truth = root / "truth"
     generate(paths.raw, truth, seed=2025, progress=False)
-    summary = run_pipeline(paths)
+    summary = launch(paths)
     return paths, truth, read_ledger(paths.ledger), summary
 
 

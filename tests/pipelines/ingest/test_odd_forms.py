@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from pipelines.config import Paths
+from pipelines.core.settings import Paths
 from pipelines.ingest.lake import read_ledger
 from pipelines.ingest.run import Ingestor
 from tests.pipelines.ingest.build_corpus import G1, G3, P1, P2, P3

@@ -1,0 +1,74 @@
+"""One installation's settings: where its files are and which street (or city) it serves.
+
+Every value is explicit on `Paths`; `Paths.from_env()` reads the environment when it is called
+(GRIDPULSE_RAW, GRIDPULSE_DATA, GRIDPULSE_STREET), so a process can serve several installations.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_STREET = "510116003"  # 华阳街道, the demo street
+STREET_DIGITS = 9  # a street's division code is the first 9 of its communities' 12 digits
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The file layout of one GridPulse installation (DESIGN.md §2) and the division code of the
+    street it serves (9 digits; a city's 4 or 6 digits serve all its streets)."""
+
+    raw: Path
+    data: Path
+    street: str = DEFAULT_STREET
+
+    @classmethod
+    def from_env(cls) -> "Paths":
+        return cls(
+            raw=Path(os.environ.get("GRIDPULSE_RAW", ROOT / "raw")),
+            data=Path(os.environ.get("GRIDPULSE_DATA", ROOT / "data")),
+            street=os.environ.get("GRIDPULSE_STREET", DEFAULT_STREET),
+        )
+
+    @property
+    def lake(self) -> Path:
+        return self.data / "lake"
+
+    @property
+    def ledger(self) -> Path:
+        return self.lake / "_meta" / "ledger.parquet"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.lake / "_quarantine"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data / "warehouse.duckdb"
+
+    @property
+    def serving(self) -> Path:
+        return self.data / "serving.duckdb"
+
+    @property
+    def published(self) -> Path:
+        """Files the pipeline hands out (feedback workbooks, quarterly reports); the dashboard offers them."""
+        return self.data / "published"
+
+    @property
+    def pii_key_file(self) -> Path:
+        return self.data / ".pii_key"
+
+    @property
+    def logs(self) -> Path:
+        return self.data / "logs"
+
+    @property
+    def lock(self) -> Path:
+        return self.data / ".writer.lock"
+
+
+DBT_PROJECT_DIR = ROOT / "dbt_project"
+DIVISIONS_CSV = DBT_PROJECT_DIR / "seeds" / "divisions.csv"

@@ -1,0 +1,88 @@
+"""Publish the serving snapshot: a new DuckDB file beside the old one, renamed into place.
+
+Dashboards only ever open data/serving.duckdb read-only; a reader holding the old file keeps
+reading the old inode until it reconnects, and never sees a half-written snapshot. The new file
+is checked (every mart copied, row counts equal) and flushed to disk before the rename, and the
+rename is flushed too, so a crash at any moment leaves either the old snapshot or the new one.
+The caller holds the writer lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.settings import Paths
+from pipelines.core.snapshot import open_snapshot
+
+SERVED_SCHEMAS = ("marts",)
+
+
+class PublishFailed(RuntimeError):
+    pass
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _ledger_ingested_at(paths: Paths, con: duckdb.DuckDBPyConnection):
+    if not paths.ledger.exists():
+        return None
+    return con.execute("select max(ingested_at) from read_parquet(?)", [str(paths.ledger)]).fetchone()[0]
+
+
+def publish(paths: Paths) -> Path:
+    for stale in paths.serving.parent.glob(f".{paths.serving.name}.*.tmp"):
+        stale.unlink(missing_ok=True)  # left by a publish that was killed; we hold the writer lock
+    tmp = paths.serving.with_name(f".{paths.serving.name}.{os.getpid()}.tmp")
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(f"attach '{paths.warehouse}' as warehouse (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'warehouse' "
+            "and schema_name in (select unnest(?)) order by 1, 2", [list(SERVED_SCHEMAS)]).fetchall()
+        if not tables:
+            raise PublishFailed("the warehouse has no marts to publish; run the transformation first")
+        for schema, table in tables:
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create table {schema}.{table} as select * from warehouse.{schema}.{table}")
+            copied, source = con.execute(f"select (select count(*) from {schema}.{table}), "
+                                         f"(select count(*) from warehouse.{schema}.{table})").fetchone()
+            if copied != source:
+                raise PublishFailed(f"{schema}.{table}: copied {copied} rows of {source}")
+        con.execute("create schema if not exists meta")
+        con.execute("create table meta.snapshot as select ?::timestamp as published_at, ? as tables_published, "
+                    "?::timestamp as ledger_ingested_at",
+                    [dt.datetime.now().replace(microsecond=0), len(tables), _ledger_ingested_at(paths, con)])
+        con.execute("detach warehouse")
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    _fsync(tmp)
+    os.replace(tmp, paths.serving)
+    _fsync(paths.serving.parent)
+    return paths.serving
+
+
+def snapshot_info(paths: Paths) -> dict | None:
+    """What the serving snapshot holds: when it was published, how many marts, which imports."""
+    if not paths.serving.exists():
+        return None
+    con = open_snapshot(paths.serving)
+    try:
+        row = con.execute("select * from meta.snapshot").fetchone()
+        names = [d[0] for d in con.description]
+    finally:
+        con.close()
+    return dict(zip(names, row)) | {"path": paths.serving, "bytes": paths.serving.stat().st_size}
