@@ -44,9 +44,8 @@ def measure(paths: Paths, repeat: int = 5) -> list[dict]:
 
 def _cold(page: str, user, paths: Paths) -> float:
     """A first visit with empty caches: a new app session, the page opened directly."""
-    from streamlit.testing.v1 import AppTest
-
     import streamlit as st
+    from streamlit.testing.v1 import AppTest
 
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=120)

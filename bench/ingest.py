@@ -23,8 +23,8 @@ import polars as pl
 
 from pipelines.core.settings import Paths
 from pipelines.ingest import lake
-from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.encoding import decode_text
+from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.run import Ingestor, prefetch, scan
 
 COMBOS = (("population", ".xlsx"), ("population", ".csv"), ("patrols", ".csv"), ("cases", ".jsonl"))

@@ -19,7 +19,8 @@ ENGLISH_KEYS = ("case_id", "time", "action", "actor", "role", "level", "category
 CHINESE_KEYS = ("事件编号", "时间", "环节", "操作人", "角色", "处置层级", "大类", "小类", "事项类型", "来源渠道",
                 "网格编码", "事件描述", "满意度")
 UPGRADE_MONTH = 7  # the event system exports Chinese keys from July on
-CHANNEL_ROLES = {"网格员巡查": "网格员", "群众小程序": "群众", "电话": "群众", "来访": "群众", "部门移交": "区级部门", "12345热线": "市级部门"}
+CHANNEL_ROLES = {"网格员巡查": "网格员", "群众小程序": "群众", "电话": "群众", "来访": "群众", "部门移交": "区级部门",
+                 "12345热线": "市级部门"}
 HANDLER_ROLES = {1: "网格员", 2: "社区", 3: "街道", 4: "区级部门", 5: "市级部门"}
 
 

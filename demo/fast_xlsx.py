@@ -112,7 +112,8 @@ def _register_sheet(rendered: Rendered, titles: list[str], totals: str | None) -
     last = letter(ncol - 1)
     rows, merges = [], []
     for i in range(rendered.title_rows):
-        rows.append(_row(i + 1, [_cell(f"A{i + 1}", titles[i], TITLE)] + [_cell(f"{letter(j)}{i + 1}", None, TITLE) for j in range(1, ncol)]))
+        cells = [_cell(f"A{i + 1}", titles[i], TITLE)] + [_cell(f"{letter(j)}{i + 1}", None, TITLE) for j in range(1, ncol)]
+        rows.append(_row(i + 1, cells))
         merges.append(f"A{i + 1}:{last}{i + 1}")
     top = rendered.title_rows + 1
     if rendered.header_rows == 2:
@@ -166,10 +167,13 @@ def write_workbook(path: Path, sheets: list[tuple[str, bytes]], created: datetim
             f'{HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            f'{overrides}<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f'{overrides}<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-            '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>'),
+            '<Override PartName="/docProps/app.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>'),
         "_rels/.rels": (
             f'{HEAD}<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
             f'<Relationship Id="rId2" Type="{PKG}/metadata/core-properties" Target="docProps/core.xml"/>'

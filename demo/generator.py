@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 

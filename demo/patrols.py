@@ -78,7 +78,8 @@ def patrol_records(duty: Duty, code: str, reported: pl.DataFrame, seed: int, pre
     m = len(vg)
     k = np.arange(m) - np.repeat(np.cumsum(counts) - counts, counts)
     key = rng.random(m) < 0.25
-    vstart = duty.days[vd].astype("datetime64[s]").astype(np.int64) + (14 * 60 + rng.integers(0, 31, m) + k * rng.integers(45, 71, m)) * MINUTE
+    afternoon = 14 * 60 + rng.integers(0, 31, m) + k * rng.integers(45, 71, m)
+    vstart = duty.days[vd].astype("datetime64[s]").astype(np.int64) + afternoon * MINUTE
     visits = pl.DataFrame({
         "g": vg, "day": duty.days[vd], "seq": k + 2, "patrol_type": np.where(key, "重点人员走访", "入户走访"),
         "start": vstart, "end": vstart + rng.integers(15, 41, m) * MINUTE, "households": rng.integers(1, 7, m),
@@ -112,7 +113,8 @@ def patrol_records(duty: Duty, code: str, reported: pl.DataFrame, seed: int, pre
     )
 
 
-def render_patrol_month(records: pl.DataFrame, code: str, rng: np.random.Generator) -> tuple[pl.DataFrame, list[tuple[int, str]], pl.DataFrame]:
+def render_patrol_month(records: pl.DataFrame, code: str,
+                        rng: np.random.Generator) -> tuple[pl.DataFrame, list[tuple[int, str]], pl.DataFrame]:
     """One month's records as CSV cells, the bad rows (line number, reason) and the valid records."""
     n = records.height
     k = int(rng.binomial(n, PATROL_BAD_SHARE)) if n else 0

@@ -61,7 +61,8 @@ class CommunityWriter:
         if listed:
             self.bad_rows += [{"path": rel, "row_number": r, "reason_code": c} for r, c in rendered.bad]
 
-    def _xlsx(self, path: Path, rendered: Rendered, month: int, when: datetime, register: pl.DataFrame, profile: Profile | None = None) -> None:
+    def _xlsx(self, path: Path, rendered: Rendered, month: int, when: datetime, register: pl.DataFrame,
+              profile: Profile | None = None) -> None:
         p = profile or self.profile
         titles = title_lines(self.name, self.street.year, month, when.date(), self.street.name, self.file_name)
         self.write_xlsx(

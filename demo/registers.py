@@ -101,7 +101,8 @@ def render(
     n = df.height
     if profile.fullwidth_rooms:
         wide = pl.Series(rng.random(n) < 0.01)
-        df = df.with_columns(pl.when(wide).then(pl.col("room").str.replace_many(list("0123456789"), list("０１２３４５６７８９"))).otherwise("room").alias("room"))
+        full_width = pl.col("room").str.replace_many(list("0123456789"), list("０１２３４５６７８９"))
+        df = df.with_columns(pl.when(wide).then(full_width).otherwise("room").alias("room"))
     kinds = {c: "text" for c in vocab.POPULATION_COLUMNS}
     kinds["seq"] = "number"
     for col in DATE_COLUMNS:

@@ -19,7 +19,6 @@ import polars as pl
 from pipelines.core.settings import Paths
 from pipelines.ingest import lake
 from pipelines.ingest.locate import communities
-
 from quality.config import GRID_SCOPED
 
 

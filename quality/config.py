@@ -54,7 +54,7 @@ class Thresholds:
     raw: dict
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "Thresholds":
+    def load(cls, path: Path | None = None) -> Thresholds:
         path = path or Path(os.environ.get("GRIDPULSE_QUALITY_THRESHOLDS", THRESHOLDS_FILE))
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 

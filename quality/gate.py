@@ -18,15 +18,14 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
+from pipelines.core import texts
 from pipelines.core.settings import Paths
-
-from quality import results, texts
+from quality import results
 from quality.batches import Batch, Context, list_batches, read_batch
 from quality.config import QualityPaths, Thresholds
 from quality.suites import code_digest, suite_module
@@ -38,7 +37,7 @@ Progress = Callable[[int, int, str], None]
 class QualityGateFailed(RuntimeError):
     """A blocking check failed: publish must not happen. The message is for data staff (Chinese)."""
 
-    def __init__(self, result: "GateResult"):
+    def __init__(self, result: GateResult):
         super().__init__(result.blocked_message())
         self.result = result
 
@@ -89,7 +88,7 @@ class GateResult:
             lines.append(texts.GATE_MORE.format(n=len(self.blocking)))
         return "\n".join(lines)
 
-    def merge(self, other: "GateResult") -> "GateResult":
+    def merge(self, other: GateResult) -> GateResult:
         """One verdict from the verdicts of separate sources."""
         return GateResult(blocking=self.blocking + other.blocking, warnings=self.warnings + other.warnings,
                           batches=self.batches + other.batches, validated=self.validated + other.validated,

@@ -17,12 +17,12 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from pipelines.core import texts
 from pipelines.core.settings import DIVISIONS_CSV, Paths
 from pipelines.ingest import lake
 from pipelines.ingest.locate import communities
 from pipelines.ingest.readers import find_month
-
-from quality import results, texts
+from quality import results
 from quality.batches import field_labels
 from quality.config import QualityPaths, Thresholds
 

@@ -12,9 +12,8 @@ from numbers import Number
 
 import polars as pl
 
+from pipelines.core import texts
 from pipelines.ingest import lake
-
-from quality import texts
 from quality.batches import Batch, field_labels
 from quality.config import QualityPaths
 

@@ -15,7 +15,8 @@ import shutil
 
 import polars as pl
 
-from quality import results, texts
+from pipelines.core import texts
+from quality import results
 from quality.batches import Batch
 from quality.config import QualityPaths, Thresholds
 
@@ -27,8 +28,7 @@ class GxRunner:
     def __init__(self, qpaths: QualityPaths, thresholds: Thresholds, docs: str = "failures"):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         import great_expectations as gx
-        from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
-                                                                ProgressBarsConfig)
+        from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
 
         self.gx, self.qpaths, self.thresholds, self.docs = gx, qpaths, thresholds, docs
         config = DataContextConfig(
@@ -71,7 +71,7 @@ class GxRunner:
             batch_parameters={"dataframe": frame.to_pandas()},
             expectation_parameters={k: v for k, v in params.items() if not k.startswith("_")},
             result_format=result_format,
-            run_id=RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.timezone.utc)))
+            run_id=RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC)))
         # (a suite "succeeds" in GX 1.x when only warning-severity expectations fail: look at each)
         if self.docs == "all" or (self.docs == "failures" and not all(r.success for r in result.results)):
             self.run_names.add(run_name)

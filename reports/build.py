@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from pipelines.core.settings import Paths
-
 from pipelines.core.texts import REPORT_FILE
 from reports import figures as figures_module
 from reports.narrative import paragraphs

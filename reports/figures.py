@@ -17,7 +17,6 @@ import pandas as pd
 
 from pipelines.core.settings import Paths
 from pipelines.core.snapshot import open_snapshot
-
 from reports.quarter import Quarter
 
 SUPPRESSION_THRESHOLD = 5  # dbt var suppression_threshold; counts below it print as `<5`

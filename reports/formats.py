@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports.text import NO_DATA
+from pipelines.core.texts import NO_DATA
 
 
 def missing(value) -> bool:

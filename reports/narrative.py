@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pipelines.core.texts import NO_LAST_YEAR, NO_PREVIOUS
 from reports import formats as f
 from reports.figures import Figures
-from reports.text import NO_LAST_YEAR, NO_PREVIOUS
 
 
 def _versus(figures: Figures, column: str, kind: str, unit: str = "", quiet: bool = False) -> str:
@@ -118,7 +118,8 @@ def _quality(figures: Figures) -> str:
     checks = "" if figures.checks is None else \
         f"；数据检查{figures.checks['total']}项，未通过{len(figures.checks['failed'])}项"
     return (f"按街道{int(s['communities_total'])}个社区计，本季度应报人口台账{expected}份，按时报送{on_time}份、"
-            f"逾期{received - on_time}份、未报送{expected - received}份；入库时隔离问题数据{rows:,}行，整份拒收文件{len(figures.rejected)}个{checks}。")
+            f"逾期{received - on_time}份、未报送{expected - received}份；"
+            f"入库时隔离问题数据{rows:,}行，整份拒收文件{len(figures.rejected)}个{checks}。")
 
 
 def _gaps(figures: Figures) -> str | None:

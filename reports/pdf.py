@@ -14,11 +14,11 @@ from types import SimpleNamespace
 import jinja2
 import pandas as pd
 
+from pipelines.core.texts import DEFINITIONS, LEVELS, NO_DATA, NOT_COMPARABLE, NOT_COMPUTABLE, NOTE_CUTOFF, NOTE_SOURCE, SECTIONS, TITLE
 from reports import charts
 from reports import formats as f
 from reports.figures import Figures
 from reports.tables import Table, all_tables
-from reports.text import DEFINITIONS, LEVELS, NO_DATA, NOT_COMPARABLE, NOT_COMPUTABLE, NOTE_CUTOFF, NOTE_SOURCE, SECTIONS, TITLE
 
 TEMPLATES = Path(__file__).with_name("templates")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -21,14 +21,14 @@ class Quarter:
     number: int
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         match = PATTERN.match(str(text))
         if not match:
             raise BadQuarter(f"季度“{text}”格式不对，请写成 2025Q3 这样的年份加季度。")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def of(cls, day: dt.date) -> "Quarter":
+    def of(cls, day: dt.date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @property
@@ -58,11 +58,11 @@ class Quarter:
         return self.months[0].strftime("%Y-%m"), self.months[-1].strftime("%Y-%m")
 
     @property
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 
     @property
-    def last_year(self) -> "Quarter":
+    def last_year(self) -> Quarter:
         return Quarter(self.year - 1, self.number)
 
     def __str__(self) -> str:

@@ -11,10 +11,23 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipelines.core.texts import (
+    HEADLINE,
+    HEADLINE_COLUMNS,
+    LABELS,
+    LEVELS,
+    NO_DATA,
+    NO_LAST_YEAR,
+    NO_PREVIOUS,
+    NOT_COMPARABLE,
+    NOT_COMPUTABLE,
+    REGISTER_STATUS,
+    SEVERITIES,
+    SHEETS,
+    SOURCES,
+)
 from reports import formats as f
 from reports.figures import Figures
-from reports.text import HEADLINE, HEADLINE_COLUMNS, LABELS, LEVELS, NO_DATA, NO_LAST_YEAR, NO_PREVIOUS, \
-    NOT_COMPARABLE, NOT_COMPUTABLE, REGISTER_STATUS, SEVERITIES, SHEETS, SOURCES
 
 
 @dataclass

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import xlsxwriter
 
+from pipelines.core.texts import DEFINITIONS, NOTE_CUTOFF, NOTE_SOURCE, SHEETS, TITLE
 from reports.figures import Figures
 from reports.tables import Table, all_tables
-from reports.text import DEFINITIONS, NOTE_CUTOFF, NOTE_SOURCE, SHEETS, TITLE
 
 TITLE_ROW, HEADER_ROW = 0, 2  # a table's header is on row 3; its data start on row 4
 NUMBER_FORMATS = {

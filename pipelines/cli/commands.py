@@ -22,19 +22,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.core.settings import ROOT, Paths
-from pipelines.core.texts import STEP_TITLES
 from pipelines.core.logs import LOG_NAME, setup_logging
+from pipelines.core.settings import ROOT, Paths
+from pipelines.core.texts import CLI, STEP_TITLES
 
 console = Console(width=None if sys.stdout.isatty() else 140)
 
-ZH = {  # user-facing words in one place
-    "sources": {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志"},
-    "status": {"landed": "已入库", "rejected": "拒收", "duplicate": "重复", "superseded": "被替换"},
-    "steps": STEP_TITLES,
-    "runs": {"success": "成功", "failed": "失败", "interrupted": "中断", "running": "进行中", "blocked": "质量闸门拦截"},
-    "kinds": {"run": "运行", "backfill": "补录"},
-}
 MONTH = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
 DASHBOARD_PID = "dashboard.pid"  # in the data folder: the process `serve --background` started
 
@@ -91,12 +84,12 @@ def _run(args, paths: Paths, months: set[str] | None = None):
 
         def on_file(source: str, i: int, n: int, name: str) -> None:
             if source not in tasks:
-                tasks[source] = bar.add_task(f"导入 {ZH['sources'].get(source, source)}", total=max(n, 1))
+                tasks[source] = bar.add_task(f"导入 {CLI['sources'].get(source, source)}", total=max(n, 1))
             bar.update(tasks[source], completed=i if n else 1, total=max(n, 1))
 
         def on_step(name: str, done: int | None, total: int | None) -> None:
             if name not in tasks:
-                tasks[name] = bar.add_task(ZH["steps"][name], total=total)
+                tasks[name] = bar.add_task(CLI["steps"][name], total=total)
             if done is None:  # finished
                 total = bar.tasks[tasks[name]].total or 1
                 done = total
@@ -127,7 +120,7 @@ def _run(args, paths: Paths, months: set[str] | None = None):
 
 
 def _totals(summary) -> str:
-    files = "，".join(f"{text} {summary.files[k]}" for k, text in ZH["status"].items() if summary.files.get(k))
+    files = "，".join(f"{text} {summary.files[k]}" for k, text in CLI["status"].items() if summary.files.get(k))
     checks = summary.checks
     passed, total = checks.get("pass", 0), sum(checks.values())
     bad = "，".join(f"{k} {v}" for k, v in checks.items() if k != "pass") or "无警告或失败"
@@ -147,7 +140,7 @@ def _missing(summary) -> None:
     empty = summary.sources_without_data
     if not empty:
         return
-    names = "、".join(ZH["sources"][s] for s in empty)
+    names = "、".join(CLI["sources"][s] for s in empty)
     console.print(f"[yellow]尚无入库数据[/yellow]：{names}。仪表盘上相应内容显示“无数据”。"
                   + ("网格台账是按社区和网格统计的基础，请尽快报送（放入 raw/grids/）。" if "grids" in empty else "")
                   + ("部分文件被拒收，原因见 gridpulse status。" if summary.files.get("rejected") else ""))
@@ -169,8 +162,8 @@ def cmd_backfill(args, paths: Paths) -> None:
     for col in ("来源", "月份", "文件", "已入库", "拒收", "重复", "被替换", "入库行", "隔离行"):
         table.add_column(col, justify="left" if col in ("来源", "月份") else "right")
     for r in summary.by_month:
-        table.add_row(ZH["sources"].get(r["source"], r["source"]), r["month"], str(r["files"]),
-                      *(str(r[s]) for s in ZH["status"]), f"{r['rows_landed']:,}", f"{r['rows_quarantined']:,}")
+        table.add_row(CLI["sources"].get(r["source"], r["source"]), r["month"], str(r["files"]),
+                      *(str(r[s]) for s in CLI["status"]), f"{r['rows_landed']:,}", f"{r['rows_quarantined']:,}")
     console.print(table)
     console.print(f"[green]补录完成[/green] {len(months)} 个月，用时 {time.perf_counter() - started:.1f} 秒；"
                   f"{_totals(summary)}")
@@ -215,12 +208,12 @@ def cmd_status(args, paths: Paths) -> None:
     if args.source:
         view = view.filter(pl.col("source") == args.source)
     table = Table(title="文件到报情况（按来源和月份）")
-    for col in ("来源", "月份", "到报", "最近收到", "文件", *ZH["status"].values(), "入库行", "隔离行"):
+    for col in ("来源", "月份", "到报", "最近收到", "文件", *CLI["status"].values(), "入库行", "隔离行"):
         table.add_column(col)
     for r in status.by_source_month(view, expected, status.case_log_days(paths)):
         if not args.month or r["month"] == args.month:
-            table.add_row(ZH["sources"].get(r["source"], r["source"]), r["month"], r["arrived"],
-                          _when(r["last_received"]), str(r["files"]), *(str(r[s]) for s in ZH["status"]),
+            table.add_row(CLI["sources"].get(r["source"], r["source"]), r["month"], r["arrived"],
+                          _when(r["last_received"]), str(r["files"]), *(str(r[s]) for s in CLI["status"]),
                           f"{r['rows_landed']:,}", f"{r['rows_quarantined']:,}")
     console.print(table)
     months = sorted(m for m in view["month"].drop_nulls().unique().to_list() if m[:1].isdigit())
@@ -228,11 +221,11 @@ def cmd_status(args, paths: Paths) -> None:
     per_community = [s for s in status.PER_COMMUNITY if s == args.source or not args.source]
     if month and per_community:
         detail = Table(title=f"{month} 各社区报送（人口台账截止每月{status.REGISTER_DUE_DAY}日）")
-        for col in ("社区", *(ZH["sources"][s] for s in per_community)):
+        for col in ("社区", *(CLI["sources"][s] for s in per_community)):
             detail.add_column(col)
         for r in status.by_community(view, month, expected, paths.street):
             detail.add_row(r["community"], *("；".join(
-                f"{ZH['status'][f['status']]} {_when(f['received_at'])}{'（逾期）' if f['late'] else ''}"
+                f"{CLI['status'][f['status']]} {_when(f['received_at'])}{'（逾期）' if f['late'] else ''}"
                 for f in r[s]) or "[red]未报送[/red]" for s in per_community))
         console.print(detail)
     if month:
@@ -247,15 +240,15 @@ def cmd_status(args, paths: Paths) -> None:
     for r in status.recent_runs(paths):
         checks = r.get("checks") or {}
         months_text = "–".join(dict.fromkeys([r["months"][0], r["months"][-1]])) if r.get("months") else "新文件"
-        runs.add_row(r["started_at"][:19].replace("T", " "), ZH["kinds"].get(r.get("kind", "run"), "运行"),
-                     months_text, ZH["runs"].get(r["status"], r["status"]), str(sum((r.get("files") or {}).values())),
+        runs.add_row(r["started_at"][:19].replace("T", " "), CLI["kinds"].get(r.get("kind", "run"), "运行"),
+                     months_text, CLI["runs"].get(r["status"], r["status"]), str(sum((r.get("files") or {}).values())),
                      f"{r.get('rows_landed', 0):,}", f"{r.get('rows_quarantined', 0):,}", _gate(r.get("quality")),
                      f"{checks.get('pass', 0)}/{sum(checks.values())}" if checks else "—",
                      _run_note(r))
     console.print(runs)
-    empty = [s for s in ZH["sources"] if not landed_months(paths.lake, (s,))]
+    empty = [s for s in CLI["sources"] if not landed_months(paths.lake, (s,))]
     if empty and (not args.source or args.source in empty):
-        console.print(f"[yellow]尚无入库数据[/yellow]：{'、'.join(ZH['sources'][s] for s in empty)}（仪表盘上显示“无数据”）")
+        console.print(f"[yellow]尚无入库数据[/yellow]：{'、'.join(CLI['sources'][s] for s in empty)}（仪表盘上显示“无数据”）")
     for r in status.dagster_runs(paths):
         console.print(f"Dagster 运行 {r['run_id']} {r['job']} {r['partition'] or ''} {r['status']} "
                       f"{_when(dt.datetime.fromtimestamp(r['started_at'])) if r['started_at'] else ''}")
@@ -307,17 +300,17 @@ def cmd_check(args, paths: Paths) -> None:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, default=str, indent=1))
     for r in [] if args.json else results:
-        head = f"[bold]{r['file']}[/bold]（{ZH['sources'].get(r['source'], '类别未知')}）"
+        head = f"[bold]{r['file']}[/bold]（{CLI['sources'].get(r['source'], '类别未知')}）"
         if r["status"] in ("landed", "superseded"):
             where = "全街道" if r["source"] == "grids" else "、".join(r["communities"]) or "按每行网格定位"
             console.print(f"{head}：可入库。社区 {where}；月份 {'、'.join(r['months'])}；读取 {r['rows_read']} 行，"
                           f"将入库 {r['rows_landed']} 行，隔离 {r['rows_quarantined']} 行"
                           + (f"，已由此前文件入库 {r['rows_already_landed']} 行" if r["rows_already_landed"] else "") + "。")
-            for code, q in r["quarantined"].items():
+            for _code, q in r["quarantined"].items():
                 examples = "；".join(f"第{e['row']}行 {e['field']}={e['value'] or '（空）'}" for e in q["examples"])
                 console.print(f"  隔离 {q['rows']} 行：{q['reason']}（例：{examples}）")
         else:
-            console.print(f"{head}：[red]{ZH['status'].get(r['status'], '拒收')}[/red]。{r['message']}")
+            console.print(f"{head}：[red]{CLI['status'].get(r['status'], '拒收')}[/red]。{r['message']}")
         for h in r.get("hints", []):
             console.print(f"  [yellow]提示[/yellow]：{h['message']}\n    {h['contract']}：{h['contract_line']}")
     if any(r["status"] not in ("landed", "superseded") for r in results):
@@ -401,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--no-wait", action="store_true", help="stop at once if another run holds the warehouse")
     st = sub.add_parser("status", help="files per source, month and community; last runs; snapshot age")
     st.add_argument("--month", help="show this month's communities (default: the latest month)")
-    st.add_argument("--source", choices=list(ZH["sources"]))
+    st.add_argument("--source", choices=list(CLI["sources"]))
     qr = sub.add_parser("quality-report", help="a community's data-quality feedback (xlsx) for one month")
     qr.add_argument("community", help="community code (510116003001) or name (通济桥街社区)")
     qr.add_argument("month", help="the month, e.g. 2025-02")
@@ -410,7 +403,7 @@ def main(argv: list[str] | None = None) -> None:
     rp.add_argument("quarter", help="the quarter, e.g. 2025Q3")
     ck = sub.add_parser("check", help="what ingest would make of files (a dry run: nothing is written)")
     ck.add_argument("files", nargs="+", type=Path)
-    ck.add_argument("--source", choices=list(ZH["sources"]), help="the kind of data (default: from the folder or header)")
+    ck.add_argument("--source", choices=list(CLI["sources"]), help="the kind of data (default: from the folder or header)")
     ck.add_argument("--json", action="store_true", help="print the results as JSON")
     s = sub.add_parser("serve", help="start the dashboard")
     s.add_argument("--port", type=int, default=8501)

@@ -12,11 +12,11 @@ from pathlib import PurePosixPath
 
 import polars as pl
 
+from pipelines.core.lock import read_holder
 from pipelines.core.settings import DIVISIONS_CSV, STREET_DIGITS, Paths
 from pipelines.ingest.contracts import SOURCES
 from pipelines.ingest.lake import read_lake, read_ledger
 from pipelines.ingest.locate import find_community
-from pipelines.core.lock import read_holder
 from pipelines.ingest.routing import ledger_months, month_of
 
 PER_COMMUNITY = ("population", "patrols")  # sources sent by each community every month

@@ -13,13 +13,11 @@ import fcntl
 import json
 import os
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
-BUSY = "另一个任务正在写入数据仓库（{holder}），本次未运行。请等它结束后再试，或去掉 --no-wait 排队等待。"
-WAITING = "另一个任务正在写入数据仓库（{holder}），等待它结束后继续……"
-
+from pipelines.core.texts import BUSY, WAITING
 
 _held: dict[str, int] = {}  # lock file -> the thread of this process that holds it
 

@@ -25,7 +25,7 @@ class Paths:
     street: str = DEFAULT_STREET
 
     @classmethod
-    def from_env(cls) -> "Paths":
+    def from_env(cls) -> Paths:
         return cls(
             raw=Path(os.environ.get("GRIDPULSE_RAW", ROOT / "raw")),
             data=Path(os.environ.get("GRIDPULSE_DATA", ROOT / "data")),

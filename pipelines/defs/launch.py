@@ -35,9 +35,19 @@ from pipelines.core.logs import setup_logging
 from pipelines.core.settings import ROOT, Paths
 from pipelines.defs.ingest import READ_TAG
 from pipelines.defs.partitions import valid_months
+from pipelines.defs.runs import (
+    FileProgress,
+    Reporter,
+    RunSummary,
+    StepProgress,
+    failure_message,
+    now,
+    record_run,
+    reporting,
+    sources_without_data,
+    summarise,
+)
 from pipelines.defs.transform import SCOPE_TAG
-from pipelines.defs.runs import (FileProgress, Reporter, RunSummary, StepProgress, failure_message, now,
-                                 record_run, reporting, sources_without_data, summarise)
 from pipelines.ingest.lake import read_ledger
 from pipelines.ingest.routing import current_month, ledger_months
 from pipelines.transform import scope

@@ -8,11 +8,11 @@ validates only the source's new or changed batches.
 
 import dagster as dg
 
+from pipelines.core import texts
 from pipelines.defs.partitions import WRITER_POOL
 from pipelines.defs.resources import GridPulsePaths, writer
 from pipelines.defs.runs import reporter
 from pipelines.ingest.contracts import SOURCES
-from quality import texts
 from quality.gate import GateResult, check
 
 GATE, WARNINGS = "quality_gate", "quality_warnings"

@@ -5,15 +5,14 @@ import datetime as dt
 
 import dagster as dg
 
-from reports import build_report
-from reports.quarter import Quarter
-
-from pipelines.ingest.routing import TIMEZONE
 from pipelines.defs.jobs import refresh_months
 from pipelines.defs.partitions import FIRST_MONTH, WRITER_POOL
 from pipelines.defs.publish import serving_snapshot
 from pipelines.defs.resources import GridPulsePaths
 from pipelines.defs.runs import reporter
+from pipelines.ingest.routing import TIMEZONE
+from reports import build_report
+from reports.quarter import Quarter
 
 # One partition per quarter, keyed by its first day (2025-07-01 = 2025Q3).
 quarterly = dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1,4,7,10 *", fmt="%Y-%m-%d",

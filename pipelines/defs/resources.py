@@ -6,8 +6,8 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipelines.core.settings import DBT_PROJECT_DIR, Paths
 from pipelines.core.lock import writer_lock
+from pipelines.core.settings import DBT_PROJECT_DIR, Paths
 from pipelines.transform.dbt import dbt_executable
 
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import dagster as dg
 
-from pipelines.ingest.routing import TIMEZONE, current_month
 from pipelines.defs.jobs import refresh_months
-from pipelines.defs.partitions import monthly, month_runs, run_request_for
+from pipelines.defs.partitions import month_runs, monthly, run_request_for
+from pipelines.ingest.routing import TIMEZONE, current_month
 
 DAILY_CRON = "0 6 * * *"  # before the working day: yesterday's case log is in by then
 MONTH_CLOSE_CRON = "0 2 26 * *"  # registers are due by the 25th (DESIGN.md §3); close the night after

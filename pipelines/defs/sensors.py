@@ -13,11 +13,11 @@ import json
 
 import dagster as dg
 
-from pipelines.ingest.lake import read_ledger
-from pipelines.ingest.routing import current_month, ledger_months, month_of, raw_files
 from pipelines.defs.jobs import refresh_months
 from pipelines.defs.partitions import month_runs, run_request_for, valid_months
 from pipelines.defs.resources import GridPulsePaths
+from pipelines.ingest.lake import read_ledger
+from pipelines.ingest.routing import current_month, ledger_months, month_of, raw_files
 
 
 def _sha256(path) -> str:

@@ -129,7 +129,7 @@ def hints(contract: Contract, unmapped: tuple[str, ...] | list[str], missing: tu
         ratio, alias, field = max(scored, key=lambda s: s[0])
         if ratio < NEAR and field.name not in missing:
             continue
-        line = "{name: %s, aliases: [%s]}" % (field.name, ", ".join([*field.aliases, header]))
+        line = "{{name: {}, aliases: [{}]}}".format(field.name, ", ".join([*field.aliases, header]))
         out.append({"header": header, "nearest": alias, "field": field.title, "similarity": round(ratio, 2),
                     "contract": str(contract_dir() / f"{contract.source}.yaml"), "contract_line": line,
                     "message": f"表头“{header}”未能识别，最接近的已知表头是“{alias}”（{field.title}）。"

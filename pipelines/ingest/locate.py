@@ -15,7 +15,6 @@ from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.readers import find_date, find_month
 from pipelines.ingest.validate import parse_date
 
-
 SUFFIXES = ("居民委员会", "居委会", "村民委员会", "村委会")
 
 

@@ -8,11 +8,10 @@ import logging
 import os
 import secrets
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -24,8 +23,8 @@ from pipelines.ingest.contracts import SOURCES, Contract, default_contracts
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.identity import Pseudonymiser, pii_key
 from pipelines.ingest.locate import locate
-from pipelines.ingest.readers import RawTable, read_file
 from pipelines.ingest.place import overlap, pieces_of, place, supersede
+from pipelines.ingest.readers import RawTable, read_file
 from pipelines.ingest.validate import month_bounds, validate
 
 log = logging.getLogger("gridpulse.ingest")
@@ -192,7 +191,7 @@ class Ingestor:
         return [p for p in self._by_hash.get(sha256, ()) if p != other_than
                 and self._entries[(p, sha256)]["status"] in ("landed", "superseded")]
 
-    def dry_read(self, f: RawFile) -> tuple["Prepared | None", "FileRejected | None", dict | None]:
+    def dry_read(self, f: RawFile) -> tuple[Prepared | None, FileRejected | None, dict | None]:
         """Read, locate and prepare one file as a run would: (prepared, its rejection, its ledger entry
         when it was rejected or is a copy). Recorded in memory only: nothing is written."""
         read = self._read(f)
@@ -200,7 +199,7 @@ class Ingestor:
         return prepared, read if isinstance(read, FileRejected) else None, \
             None if prepared else self._entries[(f.rel, f.sha256)]
 
-    def _prepare(self, f: RawFile, read: tuple | FileRejected, in_batch: dict[str, str]) -> "Prepared | None":
+    def _prepare(self, f: RawFile, read: tuple | FileRejected, in_batch: dict[str, str]) -> Prepared | None:
         """Record rejections and duplicates (which give None); otherwise the file is ready to land."""
         twin = self.copies(f.sha256, other_than=f.rel)
         # a copy met earlier in this run, unless that one turned out empty (rejected when its batch landed)
@@ -218,7 +217,7 @@ class Ingestor:
         in_batch[f.sha256] = f.rel
         return Prepared(f, table, community, month, slice_key, month_bounds(month)[1] if month else None)
 
-    def _land(self, source: str, batch: list["Prepared"]) -> None:
+    def _land(self, source: str, batch: list[Prepared]) -> None:
         """Validate a batch of files in one pass, place each row, then write one part per month."""
         if not batch:
             return
@@ -247,7 +246,7 @@ class Ingestor:
                          months=",".join(months), pieces=",".join(f"{m}:{s}" for m, s in pieces),
                          message=placed.notes.get(i) or _all_known(counts), **counts)
 
-    def place(self, source: str, batch: list["Prepared"]) -> "Placement":
+    def place(self, source: str, batch: list[Prepared]) -> Placement:
         """Validate a batch and place its rows (months, communities, slices, rows landed before); no
         file is written, so `gridpulse check` shows what ingest would do with the same code."""
         contract = self.contracts[source]
@@ -292,7 +291,7 @@ class Ingestor:
         return Placement(landed, quarantined, read, n_landed, n_quarantined, already, superseded, pieces, notes)
 
     def _landed_keys(self, source: str, contract: Contract, landed: pl.DataFrame,
-                     batch: list["Prepared"]) -> pl.DataFrame | None:
+                     batch: list[Prepared]) -> pl.DataFrame | None:
         """The keys the lake holds in the batch's months, from files other than the batch's own
         (a file read again replaces its own rows)."""
         months = landed["_month"].unique().drop_nulls().to_list()
@@ -303,7 +302,7 @@ class Ingestor:
         return pl.scan_parquet(paths, missing_columns="insert").filter(~pl.col("file_hash").is_in(own)).select(
             list(contract.key)).collect()
 
-    def _retire(self, source: str, landing: list[tuple["Prepared", list[tuple[str, str]]]]) -> None:
+    def _retire(self, source: str, landing: list[tuple[Prepared, list[tuple[str, str]]]]) -> None:
         """Before files land: drop from the lake and the quarantine the rows that earlier files hold
         of the same slices (a register), or, for a log, the rows of the same file read before."""
         log_source = self.contracts[source].is_log
@@ -348,8 +347,8 @@ class Ingestor:
                           "rows_quarantined": e["rows_quarantined"] - q,
                           "message": f"{month}的{n + q}行所属社区已由较晚报送的文件替换。"}
 
-    def _write_parts(self, source: str, batch: list["Prepared"], keep: list[int],
-                     placed: "Placement") -> dict[int, str]:
+    def _write_parts(self, source: str, batch: list[Prepared], keep: list[int],
+                     placed: Placement) -> dict[int, str]:
         """Write the kept files' rows, one lake part (and quarantine part) per month; file -> part.
 
         A batch's parts share one name in every month folder; each part gets its lineage and is

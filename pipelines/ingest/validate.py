@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
@@ -313,7 +313,7 @@ ID_KEY_COLUMNS = ("_id_full", "_id_text")  # what a duplicate is found by (an ID
 IDENTITY_COLUMNS = ("person_id", "id_kind", "region_code", "_id_birth", "_id_sex", "_id_foreign")
 
 
-def _pseudonymise(frame: pl.DataFrame, key: "bytes | identity.Pseudonymiser") -> pl.DataFrame:
+def _pseudonymise(frame: pl.DataFrame, key: bytes | identity.Pseudonymiser) -> pl.DataFrame:
     """Add the ID number's keyed hash, its kind and region; the other `_id_` columns go but those
     `_id_encoded` needs and the duplicate key."""
     foreign = pl.col("_id_foreign") if "_id_foreign" in frame.columns else pl.lit(False)
@@ -340,7 +340,7 @@ def _id_encoded(landed: pl.DataFrame) -> pl.DataFrame:
     return landed.drop([c for c in landed.columns if c.startswith("_id_")])
 
 
-def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: "bytes | identity.Pseudonymiser",
+def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: bytes | identity.Pseudonymiser,
              group: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split rows into (landed, quarantined); blank and totals rows are in neither (they are not
     data). `ctx` holds month_end/file_end and known_grids.
@@ -425,7 +425,7 @@ def _record_key(contract: Contract) -> pl.Expr:
     return pl.concat_str([pl.col(f.name).cast(pl.String) for f in keys], separator="|").alias("record_key")
 
 
-def _identify(frame: pl.DataFrame, contract: Contract, key: "bytes | identity.Pseudonymiser") -> pl.DataFrame:
+def _identify(frame: pl.DataFrame, contract: Contract, key: bytes | identity.Pseudonymiser) -> pl.DataFrame:
     """Pseudonymise the checked rows' ID numbers (a source without one is left as it is)."""
     if not any(f.type == "id_number" for f in contract.fields):
         return frame

@@ -8,8 +8,8 @@ import re
 import subprocess
 import sys
 from collections import Counter, deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from pipelines.core.settings import DBT_PROJECT_DIR, Paths
 from pipelines.transform import scope

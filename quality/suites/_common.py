@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from quality import texts
+from pipelines.core import texts
 from quality.batches import field_labels, required_columns
 from quality.config import Thresholds
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.ingest.locate import communities
-
 from quality.batches import Batch, Context
 from quality.config import Thresholds
 from quality.suites._common import labelled, required_and_not_empty, with_required

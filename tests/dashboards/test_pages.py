@@ -131,7 +131,7 @@ def test_special_groups_never_show_a_sensitive_count_under_five(con):
                                 and strftime(period_start, '%Y-%m') = ?""", [code, month]).fetchall()
     shown = dict(zip(groups["人群"], groups["人数"]))
     assert set(shown) == {name for name, _, _ in expected}
-    for name, persons, sensitive in expected:
+    for name, persons, _sensitive in expected:
         assert shown[name] == ("<5" if persons < 5 else f"{persons}"), name
 
 

@@ -21,8 +21,17 @@ from demo.common import DIVISIONS_CSV
 from demo.generator import generate
 from demo.grids import build_street
 from tests.demo.files import (
-    DATE_HEADERS, GRID_HEADERS, ID_HEADERS, STATUS_HEADERS, column, parse_day, parse_time, read_grid_table,
-    read_register, sha256_tree, valid_checksums,
+    DATE_HEADERS,
+    GRID_HEADERS,
+    ID_HEADERS,
+    STATUS_HEADERS,
+    column,
+    parse_day,
+    parse_time,
+    read_grid_table,
+    read_register,
+    sha256_tree,
+    valid_checksums,
 )
 
 TRUTH_TABLES = ("files", "bad_rows", "grids", "residents", "cases", "patrols")
@@ -287,7 +296,8 @@ def test_truth_counts_match_the_files(small):
     files, bad = _truth(truth, "files"), _truth(truth, "bad_rows")
     assert sorted(files["path"]) == sorted(sha256_tree(raw))
     residents = _truth(truth, "residents")
-    landed = files.filter((pl.col("source") == "population") & (pl.col("expected_status") == "landed") & pl.col("community_code").is_not_null())
+    landed = files.filter((pl.col("source") == "population") & (pl.col("expected_status") == "landed")
+                          & pl.col("community_code").is_not_null())
     for path, code, month, note, data_rows, bad_rows in landed.select(
         "path", "community_code", "month", "note", "data_rows", "bad_rows"
     ).iter_rows():

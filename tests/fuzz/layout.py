@@ -119,7 +119,7 @@ def xlsx_bytes(draw, sheet: Sheet, source: str) -> bytes:
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     book.set_properties({"created": dt.datetime(2025, 1, 1)})
     stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    for i, name in enumerate(others[:at] + [None] + others[at:]):
+    for _i, name in enumerate(others[:at] + [None] + others[at:]):
         if name is None:
             ws = book.add_worksheet(sheet.name)
             for r, line in enumerate(sheet.cells):

@@ -26,7 +26,6 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from pipelines.core.settings import Paths
 from pipelines.ingest.lake import read_ledger
 from pipelines.ingest.run import Ingestor
-
 from tests.fuzz.builder import KNOWN_BUG_SHAPES, NEW_SHAPES, OPEN_BUG_SHAPES, submissions
 from tests.fuzz.model import FileExpect, Submission
 from tests.fuzz.vocab import ROOT

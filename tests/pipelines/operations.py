@@ -10,11 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-
-from pipelines.core.snapshot import open_snapshot
-
 from pipelines.core.settings import ROOT, Paths
-
+from pipelines.core.snapshot import open_snapshot
 
 # When and by which run a quality check ran: audit columns of fct_check_results, different on every run by
 # design. Everything else in the marts must be identical whichever way the months were (re)built.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.cli.commands import main
+from pipelines.cli.status import recent_runs
 from pipelines.core.settings import Paths
 from pipelines.ingest.contracts import SOURCES
 from pipelines.ingest.lake import read_ledger
-from pipelines.cli.status import recent_runs
 from tests.pipelines.conftest import MONTHS
 from tests.pipelines.operations import copy_install, mart_checksums
 

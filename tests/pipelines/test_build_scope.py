@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 
-from pipelines.transform import scope as build_scope
 from pipelines.core.settings import Paths
 from pipelines.defs.launch import launch
+from pipelines.transform import scope as build_scope
 from tests.pipelines.operations import mart_checksums
 
 

@@ -11,9 +11,9 @@ import time
 import polars as pl
 import pytest
 
-from pipelines.ingest.lake import read_ledger
-from pipelines.core.lock import WriterBusy, read_holder, writer_lock
 from pipelines.cli.status import recent_runs
+from pipelines.core.lock import WriterBusy, read_holder, writer_lock
+from pipelines.ingest.lake import read_ledger
 from tests.pipelines.conftest import MONTHS
 from tests.pipelines.operations import copy_install, gridpulse, mart_checksums, wait_for
 

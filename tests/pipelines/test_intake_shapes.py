@@ -18,8 +18,8 @@ import polars as pl
 import pytest
 
 from pipelines.core.settings import Paths
-from pipelines.ingest.lake import read_ledger
 from pipelines.core.snapshot import open_snapshot
+from pipelines.ingest.lake import read_ledger
 from tests import handmade as hm
 
 A, B = "510116003001", "510116003004"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import signal
 
-from pipelines.core.settings import Paths
-from pipelines.core.lock import read_holder
-from pipelines.defs.launch import launch
 from pipelines.cli.status import recent_runs
-from tests.pipelines.operations import copy_install, group_members, gridpulse, mart_checksums, sha256, wait_for
+from pipelines.core.lock import read_holder
+from pipelines.core.settings import Paths
+from pipelines.defs.launch import launch
+from tests.pipelines.operations import copy_install, gridpulse, group_members, mart_checksums, sha256, wait_for
 
 
 def test_a_run_killed_during_dbt_never_leaves_a_partial_snapshot(two_months, one_go, tmp_path):

@@ -21,10 +21,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import User
-from pipelines.ingest.calendar import build_calendar, covered, data_years, fallback_year
 from pipelines.core.settings import ROOT, Paths
-from pipelines.ingest.lake import read_ledger
 from pipelines.core.snapshot import open_snapshot
+from pipelines.ingest.calendar import build_calendar, covered, data_years, fallback_year
+from pipelines.ingest.lake import read_ledger
 from tests import handmade as hm
 
 A, B = "510116003001", "510116003004"  # 通济桥街社区, 菜蔬街社区

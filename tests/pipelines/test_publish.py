@@ -10,8 +10,8 @@ import time
 import duckdb
 import pytest
 
-from pipelines.publish.snapshot import PublishFailed, publish, snapshot_info
 from pipelines.core.snapshot import open_snapshot
+from pipelines.publish.snapshot import PublishFailed, publish, snapshot_info
 from tests.pipelines.operations import copy_install, mart_checksums, sha256
 
 

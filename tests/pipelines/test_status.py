@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pipelines.cli.commands import main
-from pipelines.ingest.lake import read_ledger
 from pipelines.cli.status import by_community, community_names, expected_communities, files
+from pipelines.ingest.lake import read_ledger
 
 
 def test_status_shows_what_arrived_from_whom_and_when(one_go, capsys):

@@ -48,8 +48,8 @@ def patrol_gap_line(line: str) -> bool:
 
 @pytest.fixture(scope="session")
 def quality_demo(tmp_path_factory) -> QualityDemo:
-    from pipelines.ingest.calendar import write_calendar
     from demo.generator import generate
+    from pipelines.ingest.calendar import write_calendar
     from pipelines.ingest.run import Ingestor
     from pipelines.publish.snapshot import publish
     from pipelines.transform.dbt import build

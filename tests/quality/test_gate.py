@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -18,7 +17,6 @@ from pipelines.defs.launch import launch
 from pipelines.ingest.run import Ingestor
 from pipelines.publish.snapshot import publish
 from quality import gate
-
 from tests.quality.conftest import CAISHU, GAP_GRID, read_text
 
 BLOCKED_BATCH = f"population/{CAISHU}/2025-02"

@@ -9,10 +9,10 @@ import openpyxl
 import polars as pl
 import pytest
 
+from pipelines.core import texts
 from pipelines.ingest import lake
-from quality import report, results, texts
+from quality import report, results
 from quality.config import QualityPaths
-
 from tests.quality.conftest import CAISHU
 
 ZHENGDONG = "510116003005"  # 正东街社区: January register corrected once (a superseded file)

@@ -10,7 +10,6 @@ import pytest
 
 from quality.batches import Batch, Context, LandedFile, list_batches, read_batch
 from quality.gate import validate_frame
-
 from tests.quality.conftest import CAISHU
 
 
@@ -122,8 +121,8 @@ def test_an_empty_batch_is_blocked(quality_demo, gx_runner):
     (15, 1, False), (15, 4, False), (15, 5, True),  # a small file blocks from 5 rows on
 ])
 def test_ledger_suite_blocks_files_with_too_many_quarantined_rows(gx_runner, read, quarantined, blocked):
-    from quality.runner import ledger_rows
     from quality.gate import base_row
+    from quality.runner import ledger_rows
     from quality.suites import ledger
 
     files = (LandedFile("cases/2025-01/a.jsonl", "h1", "20250101", dt.datetime(2025, 1, 2), 300, 300, 0),

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from pipelines.core.settings import ROOT
+from pipelines.core.texts import HEADLINE, NO_DATA, NO_LAST_YEAR, NOT_COMPUTABLE, SECTIONS, SHEETS, TITLE
 from reports import BadQuarter, ReportError, build_report
 from reports.quarter import Quarter
-from reports.text import HEADLINE, NO_DATA, NO_LAST_YEAR, NOT_COMPUTABLE, SECTIONS, SHEETS, TITLE
 from tests.reports.conftest import QUARTER
 
 ARTIFACTS = ROOT / "test-artifacts" / "reports"

@@ -129,24 +129,27 @@ def build() -> None:
     xlsx("invalid_registration_type.xlsx", [("台账", [title(), HEADER, *odd_value])])
     xlsx("台账.xlsx", [("台账", [HEADER, *rows()])])
     xlsx("no_community_in_title.xlsx", [("台账", [["实有人口台账（2025年3月）"], HEADER, *rows()])])
-    patrol = ["记录编号", "网格员工号", "网格编码", "开始时间", "结束时间", "巡查类型", "走访户数", "重点人员走访数", "上报事件编号", "民情日志"]
+    patrol = ["记录编号", "网格员工号", "网格编码", "开始时间", "结束时间", "巡查类型", "走访户数", "重点人员走访数",
+              "上报事件编号", "民情日志"]
     csv("通济桥街社区_巡查走访_202503.csv", [patrol,
         ["XC1", "01001", G1, "2025-03-05 08:30", "2025-03-05 09:30", "巡查", 0, 0, "", "道路通畅"],
         ["XC2", "01001", G1, "2025-03-05 10:30", "2025-03-05 11:00", "入户走访", "五户", 0, "", "走访独居老人"],
         ["XC3", "01002", G2, "2025-03-05 15:00", "2025-03-05 14:00", "巡查", 0, 0, "", "电话13812345678"]], "utf-8")
     lines = [
-        '{"case_id":"HY202503050001","time":"2025-03-05 09:00:00","action":"上报","level":1,"grid_code":"%s","description":"联系电话13900001111"}' % G1,
-        '{"case_id":"HY202503050001","time":"2025-03-05 09:10:00","action":"受理","level":1,"grid_code":"%s"}' % G1,
-        '{"事件编号":"HY202503050002","时间":"2025/03/05 10:00:00","环节":"上报","处置层级":2,"网格编码":"%s"}' % G2,
+        f'{{"case_id":"HY202503050001","time":"2025-03-05 09:00:00","action":"上报","level":1,"grid_code":"{G1}",'
+        '"description":"联系电话13900001111"}',
+        f'{{"case_id":"HY202503050001","time":"2025-03-05 09:10:00","action":"受理","level":1,"grid_code":"{G1}"}}',
+        f'{{"事件编号":"HY202503050002","时间":"2025/03/05 10:00:00","环节":"上报","处置层级":2,"网格编码":"{G2}"}}',
         '{"case_id":"HY202503050003","time":"2025-03-0',
         "",
-        '{"case_id":"HY202503050004","time":"2099-03-06 10:00:00","action":"上报","level":1,"grid_code":"%s"}' % G1,
+        f'{{"case_id":"HY202503050004","time":"2099-03-06 10:00:00","action":"上报","level":1,"grid_code":"{G1}"}}',
     ]
     (HERE / "事件流转_20250305.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     intake()
 
 
-PATROL = ["记录编号", "网格员工号", "网格编码", "开始时间", "结束时间", "巡查类型", "走访户数", "重点人员走访数", "上报事件编号", "民情日志"]
+PATROL = ["记录编号", "网格员工号", "网格编码", "开始时间", "结束时间", "巡查类型", "走访户数", "重点人员走访数",
+          "上报事件编号", "民情日志"]
 
 
 def patrol(record: str, grid: str, start: str, minutes: int = 40, kind: str = "巡查") -> list:
@@ -156,7 +159,7 @@ def patrol(record: str, grid: str, start: str, minutes: int = 40, kind: str = "�
 
 
 def step(case: str, at: str, action: str, grid: str, time_key: str = "time") -> str:
-    return ('{"case_id":"%s","%s":"%s","action":"%s","level":1,"grid_code":"%s"}' % (case, time_key, at, action, grid))
+    return (f'{{"case_id":"{case}","{time_key}":"{at}","action":"{action}","level":1,"grid_code":"{grid}"}}')
 
 
 def jsonl(name: str, lines: list[str]) -> None:

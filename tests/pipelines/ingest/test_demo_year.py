@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 from pipelines.core.settings import Paths
-from pipelines.ingest.lake import read_ledger
-from pipelines.defs.launch import launch
 from pipelines.core.snapshot import open_snapshot
+from pipelines.defs.launch import launch
+from pipelines.ingest.lake import read_ledger
 from tests.pii_scan import scan
 
 
