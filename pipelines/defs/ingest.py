@@ -7,6 +7,8 @@ backfill from the UI re-reads its months once, then builds and publishes once. A
 `gridpulse/read=all` (`gridpulse run --force`) every file.
 """
 
+import warnings
+
 import dagster as dg
 
 from pipelines.defs.partitions import WRITER_POOL, monthly, valid_months
@@ -37,10 +39,6 @@ def _month_table(outcomes: list[dict]) -> str:
 def _ingest_asset(source: str) -> dg.AssetsDefinition:
     deps = [dg.AssetKey(["raw", source])] + ([dg.AssetKey(["lake", "grids"])] if source != "grids" else [])
 
-    @dg.asset(key=["lake", source], deps=deps, group_name="lake", kinds={"parquet", "polars"},
-              partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run(), pool=WRITER_POOL,
-              description=f"Typed, pseudonymised Parquet slices of raw/{source}/ by month "
-                          "(a partition re-reads every file of its month).")
     def _asset(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
         paths, rep = gridpulse.paths(), reporter()
         months = set(context.partition_keys)
@@ -70,7 +68,12 @@ def _ingest_asset(source: str) -> dg.AssetsDefinition:
             "rows_quarantined": sum(o["rows_quarantined"] for o in outcomes),
             "by_month": dg.MetadataValue.md(_month_table(outcomes))})
 
-    return _asset
+    with warnings.catch_warnings():  # the single-run backfill policy is a beta parameter of Dagster's
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return dg.asset(key=["lake", source], deps=deps, group_name="lake", kinds={"parquet", "polars"},
+                        partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run(), pool=WRITER_POOL,
+                        description=f"Typed, pseudonymised Parquet slices of raw/{source}/ by month "
+                                    "(a partition re-reads every file of its month).")(_asset)
 
 
 @dg.asset(key=["lake_meta", "calendar"], group_name="lake", kinds={"parquet"}, pool=WRITER_POOL,

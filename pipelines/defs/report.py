@@ -33,7 +33,7 @@ def quarterly_report(context: dg.AssetExecutionContext, gridpulse: GridPulsePath
 
 
 quarterly_report_job = dg.define_asset_job(
-    "write_quarterly_report", selection=[quarterly_report], partitions_def=quarterly,
+    "write_quarterly_report", selection=[quarterly_report],
     description="Write one quarter's situation-analysis report (PDF and xlsx) from the published snapshot.")
 
 

@@ -11,7 +11,7 @@ from pipelines.defs.partitions import WRITER_POOL
 from pipelines.defs.resources import GridPulsePaths, writer
 from pipelines.defs.runs import reporter
 from pipelines.transform import scope
-from pipelines.transform.dbt import DbtFailed, dbt_checks, dbt_env, dbt_executable
+from pipelines.transform.dbt import NODE_DONE, DbtFailed, dbt_checks, dbt_env, dbt_executable
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 SCOPE_TAG = "gridpulse/dbt"  # "changed": the models selected are all that the run's data can change
@@ -48,13 +48,11 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         # dagster-dbt turns the run's asset selection into dbt's --select (every model, or the subset
         # `gridpulse run` selected from what its new files can change: pipelines/defs/launch.py)
         invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
-        done, total = 0, None
+        done = 0
         for event in invocation.stream_raw_events():
-            data = event.raw_event.get("data", {})
-            total = data.get("total", total)
-            if event.raw_event["info"]["name"] == "NodeFinished":
+            if m := NODE_DONE.search(event.raw_event["info"].get("msg", "")):  # "12 of 230 OK created …"
                 done += 1
-                rep.progress("dbt", done, total)
+                rep.progress("dbt", done, int(m.group(1)))
             yield from event.to_default_asset_events(
                 manifest=invocation.manifest, dagster_dbt_translator=invocation.dagster_dbt_translator,
                 context=context, target_path=invocation.target_path, project=invocation.project)
