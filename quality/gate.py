@@ -178,9 +178,13 @@ def validate_frame(runner, paths: Paths, batch: Batch, frame: pl.DataFrame | Non
     return rows_for(batch, validation, params, base, batch.source, module.INDEX_COLUMNS)
 
 
+WORKERS = 2  # validation processes for a large gate run (GX spends its time in Python, one core each)
+PARALLEL_MIN = 60  # batches: below this, starting a second process costs more than it saves
+
+
 def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds, todo: list,
               docs: str, progress: Progress | None) -> str | None:
-    from quality.runner import GxRunner, ledger_rows, rows_for
+    from quality.runner import GxRunner, ledger_rows
     from quality.suites import ledger
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -192,17 +196,60 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
     ledger_result = runner.validate(ledger.SUITE, ledger.build_suite, ledger_frame, {}, "ledger",
                                     ledger.INDEX_COLUMNS, complete=True)
     quarantine = ledger_rows(batches, ledger_frame, ledger_result, bases)
-    for i, (b, params, _) in enumerate(todo):
-        if progress:
-            progress(i, len(todo), b.key)
-        module = suite_module(b.source)
-        frame = module.prepare(read_batch(paths, b), b, context, thresholds)
-        validation = runner.validate(b.source, module.build_suite, frame, params, b.key.replace("/", "__"),
-                                     module.INDEX_COLUMNS)
-        checked_at = dt.datetime.now().replace(microsecond=0)
-        rows = rows_for(b, validation, params, bases[b.key] | {"checked_at": checked_at}, b.source,
-                        module.INDEX_COLUMNS)
-        results.write_batch(qpaths, b, [quarantine[b.key] | {"checked_at": checked_at}, *rows])
+    items = [(b, params, bases[b.key], quarantine[b.key]) for b, params, _ in todo]
+    workers = min(WORKERS, os.cpu_count() or 1) if len(items) >= PARALLEL_MIN else 1
+    if workers == 1:
+        for i, item in enumerate(items):
+            if progress:
+                progress(i, len(items), item[0].key)
+            _validate_one(runner, paths, qpaths, context, thresholds, item)
+    else:
+        # Processes of their own (spawned: polars' threads do not survive a fork), each with its own
+        # GX context; every batch writes its own results file. Data Docs are built here, from the
+        # validation results the workers stored.
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(
+                workers, initializer=_worker_start, initargs=(paths, qpaths, thresholds, docs)) as pool:
+            for i, rendered in enumerate(pool.imap_unordered(_worker_validate, items, chunksize=4)):
+                if progress:
+                    progress(i, len(items), "")
+                runner.run_names |= rendered
+        for source in sorted({b.source for b in batches}):  # the suites' own pages
+            runner.definition(source, suite_module(source).build_suite)
     if progress:
-        progress(len(todo), len(todo), "")
+        progress(len(items), len(items), "")
     return runner.build_docs()
+
+
+def _validate_one(runner, paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds,
+                  item: tuple) -> set[str]:
+    """Validate one batch and store its result rows; returns the GX runs whose Data Docs pages to render."""
+    from quality.runner import rows_for
+
+    b, params, base, quarantined = item
+    before = set(runner.run_names)
+    module = suite_module(b.source)
+    frame = module.prepare(read_batch(paths, b), b, context, thresholds)
+    validation = runner.validate(b.source, module.build_suite, frame, params, b.key.replace("/", "__"),
+                                 module.INDEX_COLUMNS)
+    checked_at = dt.datetime.now().replace(microsecond=0)
+    rows = rows_for(b, validation, params, base | {"checked_at": checked_at}, b.source, module.INDEX_COLUMNS)
+    results.write_batch(qpaths, b, [quarantined | {"checked_at": checked_at}, *rows])
+    return runner.run_names - before
+
+
+_worker: tuple | None = None  # (runner, paths, qpaths, context, thresholds) of a validation process
+
+
+def _worker_start(paths: Paths, qpaths: QualityPaths, thresholds: Thresholds, docs: str) -> None:
+    from quality.runner import GxRunner
+
+    global _worker
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    _worker = (GxRunner(qpaths, thresholds, docs=docs), paths, qpaths, Context(paths), thresholds)
+
+
+def _worker_validate(item: tuple) -> set[str]:
+    runner, paths, qpaths, context, thresholds = _worker
+    return _validate_one(runner, paths, qpaths, context, thresholds, item)
