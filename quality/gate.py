@@ -215,6 +215,8 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
                 if progress:
                     progress(i, len(items), "")
                 runner.run_names |= rendered
+            pool.close()  # let the workers end on their own (terminating them leaks their semaphores)
+            pool.join()
         for source in sorted({b.source for b in batches}):  # the suites' own pages
             runner.definition(source, suite_module(source).build_suite)
     if progress:

@@ -146,7 +146,12 @@ def _changed_models(select: list[str]) -> list[dg.AssetKey]:
     changed = dg.AssetSelection.assets(*start).downstream().resolve(graph) & models
     steps = {key for key in defs.resolve_job_def("refresh_months").asset_layer.executable_asset_keys
              if key not in models}
-    return sorted(steps | changed)
+    # The staging views over the lake assets and the calendar come along (recreating a view costs
+    # nothing): through them the dbt step waits for every ingest step and its blocking quality check,
+    # as in a full run, even when only the bookkeeping models are rebuilt.
+    lake = [k for k in steps if k.path[0] == "lake" or k == dg.AssetKey(["lake_meta", "calendar"])]
+    staging = {child for key in lake for child in graph.get(key).child_keys if child in models}
+    return sorted(steps | changed | staging)
 
 
 def _failure(result: dg.ExecuteInProcessResult) -> str:

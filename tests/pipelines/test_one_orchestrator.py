@@ -88,11 +88,25 @@ def test_a_backfill_is_one_run_over_its_month_range(installation):
     assert counts["written"] + counts["unchanged"] == 2  # one workbook per community × month
 
 
-def test_a_run_with_nothing_new_writes_no_workbook(installation):
+def test_a_run_with_nothing_new_writes_no_workbook_and_builds_after_the_gate(installation):
     paths = installation
     stamps = {p: p.stat().st_mtime_ns for p in paths.published.rglob("*.xlsx")}
     _cli(paths, "run")
     assert {p: p.stat().st_mtime_ns for p in paths.published.rglob("*.xlsx")} == stamps
+    # a selective build (only the bookkeeping models): dbt still starts after every ingest step and
+    # every blocking quality check, and rebuilds far fewer models than a full build
+    run = _runs(paths)[-1]
+    assert run.tags.get("gridpulse/dbt") == "changed"
+    with dg.DagsterInstance.from_config(str(paths.data / "dagster")) as instance:
+        def order(kind):
+            return {r.event_log_entry.step_key: r.storage_id
+                    for r in instance.get_records_for_run(run.run_id, of_type=kind).records}
+        started, succeeded = order(dg.DagsterEventType.STEP_START), order(dg.DagsterEventType.STEP_SUCCESS)
+    gate = [k for k in succeeded if k.endswith("_quality") or k.startswith("lake__")]
+    assert len(gate) == 8 and all(succeeded[k] < started["warehouse_dbt_assets"] for k in gate)
+    built = _materialised(paths, run.run_id)
+    assert "marts/fct_files_received" in built, sorted(built)
+    assert "marts/fct_residents_monthly" not in built and "intermediate/int_residents_moves" not in built
 
 
 def test_a_backfill_outside_the_partitions_says_so_in_chinese(installation, capsys):
