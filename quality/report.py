@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -61,9 +62,10 @@ def due_date(month: str, due_day: int) -> dt.date:
     return dt.date.fromisoformat(f"{month}-01") + dt.timedelta(days=due_day - 1)
 
 
-def community_files(paths: Paths, code: str, street: str) -> pl.DataFrame:
-    """Ledger rows of the community's submissions; a rejected file (no community) is matched by name."""
-    ledger = lake.read_ledger(paths.ledger).filter(pl.col("source").is_in(SUBMITTED))
+def community_files(paths: Paths, code: str, street: str, ledger: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Ledger rows of the community's submissions; a rejected file (no community) is matched by name.
+    `ledger`: the file ledger when already read."""
+    ledger = (lake.read_ledger(paths.ledger) if ledger is None else ledger).filter(pl.col("source").is_in(SUBMITTED))
     variants = [n for n, c in communities(street).items() if c == code and not n.isdigit()]
     by_name = pl.any_horizontal([pl.col("file_path").str.contains(v, literal=True) for v in variants])
     files = ledger.filter((pl.col("community_code") == code) | (pl.col("community_code").is_null() & by_name))
@@ -71,20 +73,26 @@ def community_files(paths: Paths, code: str, street: str) -> pl.DataFrame:
     return files.with_columns(report_month=pl.coalesce("report_month", named_month))
 
 
-def gather(paths: Paths, community: str, month: str, checks: pl.DataFrame | None = None) -> ReportData:
-    """Everything the workbook shows; `checks` are the stored check results when already read."""
+@cache
+def street_name(street: str) -> str:
+    names = pl.read_csv(DIVISIONS_CSV, schema_overrides={"code": pl.String}).filter(pl.col("code") == street)
+    return names["name"].first() or street
+
+
+def gather(paths: Paths, community: str, month: str, checks: pl.DataFrame | None = None,
+           ledger: pl.DataFrame | None = None) -> ReportData:
+    """Everything the workbook shows; `checks` (the stored check results) and `ledger` when already read."""
     street = paths.street
     code, name = resolve_community(community, street)
     due_day = int(Thresholds.load()["submission"]["due_day"])
-    files = community_files(paths, code, street)
+    files = community_files(paths, code, street, ledger)
     checks = (results.read_all(QualityPaths(paths)) if checks is None else checks).filter(
         pl.col("community_code") == code)
     landed = files.filter((pl.col("report_month") == month) & (pl.col("status") == "landed"))
     quarantine = _quarantine(paths, landed)
     reasons = quarantine.group_by("source", "reason", "field").agg(rows=pl.len()).sort(
         "rows", "source", "reason", descending=[True, False, False])
-    streets = pl.read_csv(DIVISIONS_CSV, schema_overrides={"code": pl.String}).filter(pl.col("code") == street)
-    data = ReportData(code, name, streets["name"].first() or street, month, due_date(month, due_day),
+    data = ReportData(code, name, street_name(street), month, due_date(month, due_day),
                       _months(files, checks, month, due_day), files.filter(pl.col("report_month") == month),
                       quarantine, reasons, checks.filter(pl.col("report_month") == month), [])
     data.fixes = _fixes(data)
@@ -155,10 +163,10 @@ def _fixes(d: ReportData) -> list[tuple[str, str, str]]:
 
 
 def write_report(paths: Paths, community: str, month: str, out: Path | io.BytesIO | None = None,
-                 checks: pl.DataFrame | None = None) -> Path | io.BytesIO:
+                 checks: pl.DataFrame | None = None, ledger: pl.DataFrame | None = None) -> Path | io.BytesIO:
     """Write the report; by default to data/published/quality/<YYYY-MM>/<code>_<YYYY-MM>_数据报送质量反馈.xlsx,
     where the pipeline publishes it."""
-    d = gather(paths, community, month, checks)
+    d = gather(paths, community, month, checks, ledger)
     if out is None:
         out = QualityPaths(paths).reports / month / file_name(d.community_code, month)
     if isinstance(out, Path):

@@ -60,7 +60,7 @@ def feedback_workbooks(paths: Paths) -> dict[str, int]:
     def write(code: str, month: str) -> None:
         out = feedback_dir(paths) / month / file_name(code, month)
         tmp = out.with_name(f".{out.name}.tmp")
-        write_report(paths, code, month, tmp, checks=checks)
+        write_report(paths, code, month, tmp, checks=checks, ledger=ledger)
         tmp.replace(out)
 
     # two at a time: half of a workbook's time is polars reading and filtering, which runs beside the GIL
