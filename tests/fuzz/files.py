@@ -49,7 +49,8 @@ def table_file(draw, world: World, source: str, fmt: str, present: list[str], ro
             lines, rows = cut_tail(draw, lines, rows, rows[0].number, jsonl=False)
         data = text_bytes(lines, encoding, newline, final=not cut)
         inside = world.open_bugs or encoding.startswith("utf-8")  # a GBK one only with OPEN_BUG_SHAPES
-        if cut and world.bug_shapes and inside and not lines[-1][-1:].isascii():
+        partial = cut and rows and rows[-1].cut  # the last line is the cut one, not a whole row before it
+        if partial and world.bug_shapes and inside and not lines[-1][-1:].isascii():
             data = data[:-1]  # cut inside the last character
         look += f", {encoding}, {newline!r}"
         sheet.tags |= {encoding, *(["crlf"] if newline == "\r\n" else [])}
