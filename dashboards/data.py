@@ -22,8 +22,12 @@ KPI_COLUMNS = ("residents", "grids_active", "grids_patrolled", "cases_accepted",
                "cases_closed_on_time", "on_time_closure_rate")
 
 
+def data_folder() -> Path:
+    return Path(os.environ.get("GRIDPULSE_DATA", ROOT / "data"))
+
+
 def serving_path() -> Path:
-    return Path(os.environ.get("GRIDPULSE_DATA", ROOT / "data")) / "serving.duckdb"
+    return data_folder() / "serving.duckdb"
 
 
 @st.cache_resource(max_entries=2)

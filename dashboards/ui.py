@@ -8,7 +8,10 @@ import io
 import pandas as pd
 import streamlit as st
 
+from dashboards import audit
 from dashboards.i18n import t
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
@@ -24,8 +27,14 @@ def table(frame: pd.DataFrame, labels: dict[str, str], filename: str, key: str) 
     percent = {labels.get(c, c): st.column_config.NumberColumn(format="percent")
                for c in frame.columns if c.endswith("rate") or c.endswith("share")}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=percent)
-    st.download_button(t("download_xlsx"), to_xlsx(shown), file_name=f"{filename}.xlsx", key=key, on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download(st, t("download_xlsx"), lambda: to_xlsx(shown), f"{filename}.xlsx", XLSX, key, rows=len(shown))
+
+
+def download(where, label: str, make, file_name: str, mime: str, key: str, rows: int | None = None) -> None:
+    """A download button (in `where`: st or a column) whose file is made, and the download logged in
+    the audit log, only when it is clicked."""
+    where.download_button(label, audit.download(make, file_name, rows), file_name=file_name, mime=mime, key=key,
+                          on_click="ignore")
 
 
 def metric_no_data(col, key: str) -> None:
@@ -90,11 +99,8 @@ def quarter_report(month: str, version: float | None) -> None:
         pdf, xlsx = files
         st.caption(t("report_built_at", when=dt.datetime.fromtimestamp(pdf.stat().st_mtime).strftime("%Y-%m-%d %H:%M")))
         left, right = st.columns(2)
-        left.download_button(t("download_pdf"), pdf.read_bytes(), file_name=pdf.name, mime="application/pdf",
-                             key="report_pdf", on_click="ignore")
-        right.download_button(t("download_xlsx"), xlsx.read_bytes(), file_name=xlsx.name, key="report_xlsx",
-                              on_click="ignore",
-                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        download(left, t("download_pdf"), pdf.read_bytes, pdf.name, "application/pdf", "report_pdf")
+        download(right, t("download_xlsx"), xlsx.read_bytes, xlsx.name, XLSX, "report_xlsx")
 
 
 def metric_row(row: pd.Series, counts: tuple[str, ...] = (), rates: tuple[str, ...] = (),

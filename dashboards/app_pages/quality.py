@@ -51,8 +51,6 @@ else:
     if workbook is None:
         st.info(t("no_quality_report"))
     else:
-        st.download_button(t("download_quality_report"), workbook.read_bytes(), key="quality_report",
-                           on_click="ignore", file_name=workbook.name,
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        ui.download(st, t("download_quality_report"), workbook.read_bytes, workbook.name, ui.XLSX, "quality_report")
 
 check_box()

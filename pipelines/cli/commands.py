@@ -1,4 +1,5 @@
-"""`gridpulse` — the data staff's command line: generate, run, backfill, status, quality-report, report, serve, ui.
+"""`gridpulse` — the data staff's command line: generate, run, backfill, status, quality-report, report, check,
+audit, serve, stop, ui.
 
 Whatever goes wrong, data staff read a Chinese sentence and the exit code is not 0; the technical
 detail (exception, traceback, dbt output) goes to data/logs/gridpulse.log only.
@@ -24,7 +25,7 @@ from rich.table import Table
 
 from pipelines.core.logs import LOG_NAME, setup_logging
 from pipelines.core.settings import ROOT, Paths
-from pipelines.core.texts import CLI, STEP_TITLES
+from pipelines.core.texts import AUDIT_EVENTS, CLI, STEP_TITLES
 
 console = Console(width=None if sys.stdout.isatty() else 140)
 
@@ -292,6 +293,48 @@ def cmd_report(args, paths: Paths) -> None:
     console.print(f"[green]报告已生成[/green]，用时 {time.perf_counter() - started:.1f} 秒：\n  PDF   {pdf}\n  Excel {xlsx}")
 
 
+def _moment(text: str | None, default: dt.datetime | None, end: bool = False) -> dt.datetime | None:
+    """A day (2026-12-01) or a minute (2026-12-01 08:30); a day given as the end means its whole day."""
+    if text is None:
+        return default
+    for layout in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            moment = dt.datetime.strptime(text.strip(), layout)
+        except ValueError:
+            continue
+        return moment + dt.timedelta(days=1) if end and layout == "%Y-%m-%d" else moment
+    raise SystemExit(f"时间“{text}”格式不对，请写成 2026-12-01 或 2026-12-01 08:30。")
+
+
+def cmd_audit(args, paths: Paths) -> None:
+    """The access audit log: sign-ins, page views with their filters, downloads."""
+    import polars as pl
+
+    from pipelines.core.audit import AuditLog
+    from pipelines.core.texts import AUDIT_EVENTS, AUDIT_REASONS, ROLE_NAMES, TEXT
+
+    since = _moment(args.since, dt.datetime.now() - dt.timedelta(days=7))
+    until = _moment(args.until, None, end=True)
+    events = AuditLog(paths.data).read(since, until, user=args.user)
+    if args.event:
+        events = events.filter(events["event"].is_in(args.event))
+    if args.json:
+        for record in events.iter_rows(named=True):  # one JSON object per line, as stored
+            print(json.dumps({k: v for k, v in record.items() if v is not None}, ensure_ascii=False))
+        return
+    table = Table(title=f"访问审计（{since:%Y-%m-%d %H:%M} 起，共 {events.height} 条）")
+    columns = ("time", "event", "user", "role", "page", "month", "community", "grid", "table", "rows", "reason", "client")
+    for column in columns:
+        table.add_column(TEXT[column])
+    names = {"event": AUDIT_EVENTS, "role": ROLE_NAMES, "reason": AUDIT_REASONS}
+    shown = events.select(columns).with_columns(
+        *(pl.col(c).replace_strict(m, default=pl.col(c)) for c, m in names.items()),
+        pl.col("time").str.replace("T", " "), pl.col("rows").cast(pl.String)).fill_null("")
+    for record in shown.iter_rows():
+        table.add_row(*record)
+    console.print(table)
+
+
 def cmd_check(args, paths: Paths) -> None:
     """A dry run: what ingest would make of the files; nothing is written anywhere."""
     from pipelines.ingest.check import check_files
@@ -405,6 +448,12 @@ def main(argv: list[str] | None = None) -> None:
     ck.add_argument("files", nargs="+", type=Path)
     ck.add_argument("--source", choices=list(CLI["sources"]), help="the kind of data (default: from the folder or header)")
     ck.add_argument("--json", action="store_true", help="print the results as JSON")
+    au = sub.add_parser("audit", help="the dashboard's access audit log: sign-ins, page views, downloads")
+    au.add_argument("--user", help="one account (default: all)")
+    au.add_argument("--since", help="from this day or minute, e.g. 2026-12-01 or '2026-12-01 08:30' (default: 7 days ago)")
+    au.add_argument("--until", help="up to this day (inclusive) or minute (default: now)")
+    au.add_argument("--event", nargs="+", choices=list(AUDIT_EVENTS), help="only these kinds of events")
+    au.add_argument("--json", action="store_true", help="print the events as JSON Lines")
     s = sub.add_parser("serve", help="start the dashboard")
     s.add_argument("--port", type=int, default=8501)
     s.add_argument("--background", action="store_true")
@@ -419,7 +468,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command != "check":  # a dry run leaves the data folder as it was
         paths.logs.mkdir(parents=True, exist_ok=True)
     _dispatch({"check": cmd_check, "generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
-     "quality-report": cmd_quality_report, "report": cmd_report, "serve": cmd_serve, "stop": cmd_stop,
+     "quality-report": cmd_quality_report, "report": cmd_report, "audit": cmd_audit, "serve": cmd_serve, "stop": cmd_stop,
      "ui": cmd_ui}[args.command], args, paths)
 
 

@@ -469,4 +469,27 @@ TEXT = {
     "check_empty_value": "（空）",
     "check_failed": "检查未能完成：{error}",
     "source_unknown": "类别未知",
+    "sign_in_too_soon": "登录尝试过于频繁，请 {seconds} 秒后再试。",
+    "sign_in_locked": "登录失败次数过多，该账号已临时锁定，请 {minutes} 分钟后再试。",
+    "session_expired": "超过 {minutes} 分钟未操作，已自动退出，请重新登录。",
+    "audit_log": "访问审计",
+    "audit_help": "登录（含失败）、页面访问及其筛选条件、数据下载的记录，按月存放于数据目录 audit/ 下；不含个人信息。",
+    "audit_since": "起始日期",
+    "audit_until": "截止日期",
+    "audit_user": "用户",
+    "audit_all_users": "全部用户",
+    "audit_events": "事件类型",
+    "audit_none": "所选范围内没有审计记录。",
+    "audit_count": "共 {n} 条记录",
+    "time": "时间",
+    "event": "事件",
+    "user": "用户",
+    "role": "角色",
+    "client": "客户端（摘要）",
+    "page": "页面",
+    "table": "下载内容",
 }
+AUDIT_EVENTS = {"sign_in": "登录成功", "sign_in_failed": "登录失败", "sign_in_refused": "登录被限制",
+                "sign_out": "退出登录", "session_expired": "超时退出", "page_view": "访问页面", "download": "下载"}
+AUDIT_REASONS = {"locked": "账号临时锁定", "too_soon": "尝试过于频繁"}
+ROLE_NAMES = {"leader": "街道领导", "community": "社区", "data": "数据专员"}
