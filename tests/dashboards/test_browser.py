@@ -96,3 +96,49 @@ def _check_downloads(page, title: str, own: str, others: dict) -> int:
         assert not ID_RE.search(text) and not PHONE_RE.search(text), title
         book.close()
     return buttons.count()
+
+
+def test_what_a_leader_opens_and_downloads_is_exactly_what_the_audit_log_holds(server, demo_run):
+    """Sign in, choose a community, open two pages, download one table: the audit log then holds
+    exactly the sign-in, the page views with their filters, and the download with its row count."""
+    import datetime as dt
+
+    import openpyxl
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.core.audit import AuditLog
+
+    started = dt.datetime.now().replace(microsecond=0)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        page.get_by_label("用户名").fill("leader")
+        page.get_by_label("密码").fill("huayang-leader")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+        _settle(page)
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="社区").click()
+        page.get_by_role("option", name="通济桥街社区").click()
+        _settle(page)
+        for title in ("事件处置", "巡查走访"):
+            page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).click()
+            page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+            _settle(page)
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="下载 Excel").first.click()
+        book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()), read_only=True)
+        rows = sum(1 for _ in book.worksheets[0].iter_rows(min_row=2))
+        file_name = info.value.suggested_filename
+        page.wait_for_timeout(500)
+        browser.close()
+    events = AuditLog(demo_run.paths.data).read(started, user="leader")
+    month = events["month"].drop_nulls()[0]
+    seen = [(e["event"], e["page"], e["community"], e["table"], e["rows"]) for e in events.iter_rows(named=True)]
+    assert seen == [("sign_in", None, None, None, None),
+                    ("page_view", "总览", None, None, None),
+                    ("page_view", "总览", "510116003001", None, None),
+                    ("page_view", "事件处置", "510116003001", None, None),
+                    ("page_view", "巡查走访", "510116003001", None, None),
+                    ("download", "巡查走访", "510116003001", file_name, rows)]
+    assert set(events["month"].drop_nulls()) == {month} and rows > 0

@@ -11,7 +11,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.auth import Refusal, Security, User, load_security, load_users, sign_in
+from dashboards.auth import Refusal, Security, User, load_security, sign_in
 from pipelines.cli.commands import main
 from pipelines.core.audit import AuditLog
 from pipelines.core.settings import ROOT
