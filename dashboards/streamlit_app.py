@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from dashboards import audit, filters
+from dashboards import audit, data, filters
 from dashboards.auth import Refusal, load_security, sign_in
 from dashboards.i18n import t
 
@@ -57,9 +57,12 @@ if user.sees_quality:
     pages.append(st.Page("app_pages/audit_log.py", title=t("audit_log"), icon=":material/policy:"))
 navigation = st.navigation(pages)
 filters.sidebar(user)
-selection = filters.current(user)
-audit.record_view(user, navigation.title, selection.month, selection.street_code, selection.community_code,
-                  selection.grid_code)
+if data.snapshot_version() is None:  # nothing published yet: the page says so, there are no filters
+    audit.record_view(user, navigation.title, None, None, None, None)
+else:
+    selection = filters.current(user)
+    audit.record_view(user, navigation.title, selection.month, selection.street_code, selection.community_code,
+                      selection.grid_code)
 with st.sidebar:
     st.caption(t("signed_in_as", name=user.name))
     if st.button(t("sign_out")):

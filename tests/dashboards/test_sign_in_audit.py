@@ -154,3 +154,20 @@ def test_an_idle_session_is_signed_out(tmp_path, monkeypatch):
     assert [i.value for i in app.info] == ["超过 0.02 分钟未操作，已自动退出，请重新登录。"]
     events = AuditLog(tmp_path / "data").read()["event"].to_list()
     assert events[0] == "sign_in" and events[-1] == "session_expired"
+
+
+def test_data_staff_read_the_audit_log_on_its_page_and_others_do_not_get_it(tmp_path, monkeypatch):
+    app = _app(tmp_path, monkeypatch, "")
+    _try(app, "wrong")
+    app.text_input[0].input("data")
+    app.text_input[1].input("huayang-data")
+    app.button[0].click().run()
+    app.switch_page("app_pages/audit_log.py").run()
+    assert not app.exception and app.title[0].value == "访问审计"
+    table = app.dataframe[0].value
+    assert list(table["事件"]) == ["访问页面", "访问页面", "登录成功", "登录失败"]  # newest first
+    assert list(table["用户"])[-2:] == ["data", "leader"] and list(table["页面"])[:2] == ["访问审计", "总览"]
+    app.sidebar.button[0].click().run()  # sign out, then as a street leader the page is not offered
+    _try(app, "huayang-leader")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("app_pages/audit_log.py")
