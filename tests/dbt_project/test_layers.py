@@ -8,7 +8,6 @@ passes `sqlfluff lint` with the project's `.sqlfluff`.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -22,27 +21,10 @@ LAYERS = ("staging", "intermediate", "marts", "metrics")
 NAMES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
 
 
-def _env(tmp: Path) -> dict[str, str]:
-    return os.environ | {
-        "GRIDPULSE_LAKE": str(tmp / "lake"),
-        "GRIDPULSE_WAREHOUSE": str(tmp / "warehouse.duckdb"),
-        "DBT_PROFILES_DIR": str(DBT_PROJECT),
-        "DBT_TARGET_PATH": str(tmp / "target"),
-        "DBT_LOG_PATH": str(tmp / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-
-
 @pytest.fixture(scope="module")
-def models(tmp_path_factory) -> dict[str, dict]:
-    """The models of the manifest of `dbt parse` (into a temporary target), by unique id."""
-    tmp = tmp_path_factory.mktemp("parse")
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    proc = subprocess.run([dbt, "parse", "--project-dir", str(DBT_PROJECT)], env=_env(tmp), cwd=DBT_PROJECT,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    manifest = json.loads((tmp / "target" / "manifest.json").read_text(encoding="utf-8"))
-    return {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+def models(parsed_manifest) -> dict[str, dict]:
+    """The models of the parsed manifest (conftest.py), by unique id."""
+    return {uid: node for uid, node in parsed_manifest["nodes"].items() if node["resource_type"] == "model"}
 
 
 def layer(node: dict) -> str:
