@@ -25,7 +25,7 @@ from rich.table import Table
 
 from pipelines.core.logs import LOG_NAME, setup_logging
 from pipelines.core.settings import ROOT, Paths
-from pipelines.core.texts import AUDIT_EVENTS, CLI, STEP_TITLES
+from pipelines.core.texts import AUDIT_EVENTS, CLI, STEP_TITLES, USAGE_ERRORS, USAGE_HINT
 
 console = Console(width=None if sys.stdout.isatty() else 140)
 
@@ -413,13 +413,26 @@ def _dispatch(command, args, paths: Paths) -> None:
         raise SystemExit(1) from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors said in Chinese (the usage line itself stays as argparse writes it)."""
+
+    def error(self, message: str):
+        for pattern, text in USAGE_ERRORS:
+            found = re.fullmatch(pattern, message)
+            if found:
+                message = text.format(**found.groupdict())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：{message}{USAGE_HINT.format(prog=self.prog)}\n")
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="gridpulse", description="GridPulse 网格化服务管理数据仓库")
+    parser = _Parser(prog="gridpulse", description="GridPulse 网格化服务管理数据仓库")
     parser.add_argument("--raw", type=Path, help="raw/ folder (default: GRIDPULSE_RAW or ./raw)")
     parser.add_argument("--data", type=Path, help="data/ folder (default: GRIDPULSE_DATA or ./data)")
     parser.add_argument("--street", help="division code of the street (or city) served "
                                          "(default: GRIDPULSE_STREET or 510116003, Huayang Street)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令")
     g = sub.add_parser("generate", help="write the Huayang Street demo files into raw/")
     g.add_argument("--seed", type=int, default=2025)
     g.add_argument("--communities", type=int, default=None)

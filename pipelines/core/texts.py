@@ -25,6 +25,16 @@ CLI = {  # words of the command line's tables
     "kinds": {"run": "运行", "backfill": "补录"},
 }
 
+# argparse's own messages (English in the standard library), said again in Chinese: (pattern, text)
+USAGE_ERRORS = (
+    (r"the following arguments are required: (?P<names>.+)", "缺少参数：{names}。"),
+    (r"argument (?P<name>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)",
+     "参数 {name} 的取值 {value} 无效，可选：{choices}。"),
+    (r"argument (?P<name>\S+): invalid (?P<kind>int|float) value: (?P<value>.+)", "参数 {name} 需要一个数字，收到的是 {value}。"),
+    (r"argument (?P<name>\S+): expected (?P<n>.+) arguments?", "参数 {name} 后面缺少取值。"),
+    (r"unrecognized arguments: (?P<names>.+)", "无法识别的参数：{names}。"),
+)
+USAGE_HINT = "用法见 {prog} -h。"
 BUSY = "另一个任务正在写入数据仓库（{holder}），本次未运行。请等它结束后再试，或去掉 --no-wait 排队等待。"
 WAITING = "另一个任务正在写入数据仓库（{holder}），等待它结束后继续……"
 
