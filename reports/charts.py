@@ -31,16 +31,36 @@ def _legend(series: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
     return out
 
 
+# The tallest chart (CSS px) that fits on an A4 page under a section heading and its own title: the page's
+# content box is 265 mm ≈ 1000 px high, the two headings take about 100 px. A taller chart would be pushed
+# off its title's page and then cut anyway.
+PAGE_CHART_HEIGHT = 880
+BAR_SIZES = ((13, 9), (12, 7), (11, 6), (10, 5), (9, 4))  # (bar height, gap between groups), thickest first
+
+
 def hbars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], fmt: Format,
           width: int = 640, max_value: float | None = None, target: float | None = None,
-          target_label: str = "", label_width: int = 130) -> str:
-    """Horizontal bars, one group per label and one bar per series; None is drawn as no bar and '无数据'."""
-    bar_h, gap = 13, 9
-    group_h = bar_h * len(series) + gap
+          target_label: str = "", label_width: int = 130, max_height: int = PAGE_CHART_HEIGHT) -> list[str]:
+    """Horizontal bars, one group per label and one bar per series; None is drawn as no bar and '无数据'.
+    Bars get thinner when the groups would not fit in `max_height`; when even the thinnest do not, the
+    labels are split over several SVGs of at most `max_height` each (the list holds one SVG per piece)."""
     top = 26 if len(series) > 1 or target is not None else 6
-    height = top + group_h * len(labels) + 8
+    room = max_height - top - 8
+    bar_h, gap = next(((b, g) for b, g in BAR_SIZES if (b * len(series) + g) * len(labels) <= room), BAR_SIZES[-1])
+    per_chart = max(1, room // (bar_h * len(series) + gap))
     values = [v for _, vs, _ in series for v in vs if v is not None]
     scale_max = max_value or (max(values) if values else 1) or 1
+    return [
+        _hbars_piece(labels[i:i + per_chart], [(n, vs[i:i + per_chart], c) for n, vs, c in series], fmt, width,
+                     scale_max, target, target_label, label_width, top, bar_h, gap)
+        for i in range(0, max(len(labels), 1), per_chart)]
+
+
+def _hbars_piece(labels, series, fmt: Format, width: int, scale_max: float, target: float | None,
+                 target_label: str, label_width: int, top: int, bar_h: int, gap: int) -> str:
+    group_h = bar_h * len(series) + gap
+    height = top + group_h * len(labels) + 8
+    size = min(10, bar_h - 2)  # value labels no taller than their bar's slot
     plot_w = width - label_width - 70
     body = _legend([(n, c) for n, _, c in series], label_width, 14) if len(series) > 1 else []
     for i, label in enumerate(labels):
@@ -50,11 +70,11 @@ def hbars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
             y = y0 + j * bar_h
             value = vs[i]
             if value is None:
-                body.append(_text(label_width + 4, y + bar_h - 3, "无数据", 10, fill=GREY))
+                body.append(_text(label_width + 4, y + bar_h - 3, "无数据", size, fill=GREY))
                 continue
             w = max(plot_w * min(value / scale_max, 1.0), 0.5)
             body.append(f'<rect x="{label_width}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 2}" fill="{color}"/>')
-            body.append(_text(label_width + w + 4, y + bar_h - 3, fmt(value), 10))
+            body.append(_text(label_width + w + 4, y + bar_h - 3, fmt(value), size))
     if target is not None:
         x = label_width + plot_w * min(target / scale_max, 1.0)
         body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 4}" stroke="{RED}" '

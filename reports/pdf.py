@@ -14,7 +14,19 @@ from types import SimpleNamespace
 import jinja2
 import pandas as pd
 
-from pipelines.core.texts import DEFINITIONS, LEVELS, NO_DATA, NOT_COMPARABLE, NOT_COMPUTABLE, NOTE_CUTOFF, NOTE_SOURCE, SECTIONS, TITLE
+from pipelines.core.texts import (
+    DEFINITIONS,
+    LEVELS,
+    NO_DATA,
+    NO_LAST_YEAR,
+    NO_PREVIOUS,
+    NOT_COMPARABLE,
+    NOT_COMPUTABLE,
+    NOTE_CUTOFF,
+    NOTE_SOURCE,
+    SECTIONS,
+    TITLE,
+)
 from reports import charts
 from reports import formats as f
 from reports.figures import Figures
@@ -26,6 +38,10 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-extensions", "--no-pdf-header-footer", "--virtual-time-budget=10000")
 
 
+# the cells that stand for a missing value: printed grey, centred and on one line (class "missing")
+MISSING_MARKS = (NO_DATA, NOT_COMPUTABLE, NOT_COMPARABLE, NO_LAST_YEAR, NO_PREVIOUS)
+
+
 class PdfFailed(RuntimeError):
     pass
 
@@ -33,7 +49,7 @@ class PdfFailed(RuntimeError):
 def _text(cell, kind: str) -> tuple[str, str]:
     """(text, css class) of one cell."""
     if isinstance(cell, str):
-        if cell in (NO_DATA, NOT_COMPUTABLE, NOT_COMPARABLE) or cell.startswith("无"):
+        if cell in MISSING_MARKS:  # not any text starting with 无: a message such as 无法确定… wraps like text
             return cell, "missing"
         return cell, "num" if cell.startswith("<") else ""  # a suppressed count sits with the numbers
     if kind.startswith("change:"):
@@ -72,7 +88,8 @@ def _none(values) -> list[float | None]:
     return [None if f.missing(v) else float(v) for v in values]
 
 
-def build_charts(figures: Figures) -> dict[str, str]:
+def build_charts(figures: Figures) -> dict[str, str | list[str]]:
+    """Each chart as one SVG, or as a list of SVGs when it is drawn in page-sized pieces (charts.hbars)."""
     months, q = figures.months, figures.quarter
     out = {"trend": charts.vbars(
         [f"{pd.Timestamp(m).month}月" for m in months.month_start],
@@ -111,7 +128,8 @@ def render_html(figures: Figures, narrative: list[str]) -> str:
             "headline", "communities", "case_mix", "levels", "top_grids", "overdue", "coverage", "population",
             "special_groups", "assessment", "assessment_bottom", "registers", "quarantine", "rejected",
             "checks")}),
-        charts=SimpleNamespace(**{k: jinja2.utils.markupsafe.Markup(v) for k, v in build_charts(figures).items()}),
+        charts=SimpleNamespace(**{k: [jinja2.utils.markupsafe.Markup(svg) for svg in ([v] if isinstance(v, str) else v)]
+                                  for k, v in build_charts(figures).items()}),
         as_of_date=f"{current['as_of_date']:%Y-%m-%d}", published_at=f"{figures.published_at:%Y-%m-%d %H:%M}",
         generated_at=f"{dt.datetime.now():%Y-%m-%d %H:%M}",
         cutoff_note=None if current["is_complete"] else NOTE_CUTOFF.format(as_of_date=f"{current['as_of_date']:%Y-%m-%d}"),
