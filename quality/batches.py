@@ -230,13 +230,10 @@ def required_columns(source: str) -> tuple[str, ...]:
 
 @cache
 def field_labels(source: str) -> dict[str, str]:
-    """Landed column -> the first Chinese header alias of its contract field (for messages)."""
+    """Landed column or quarantined row's `field` -> how a clerk's text names it: its contract field's
+    title (`Contract.field_titles`); `person_id` is the ID number's."""
     from pipelines.ingest.contracts import default_contracts
 
-    out = {}
-    for f in default_contracts()[source].fields:
-        label = next((a for a in f.aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)), f.name)
-        out[f.name] = label
-        if f.type == "id_number":
-            out["person_id"] = label
-    return out
+    contract = default_contracts()[source]
+    ids = [f.title for f in contract.fields if f.type == "id_number"]
+    return contract.field_titles() | ({"person_id": ids[0]} if ids else {})

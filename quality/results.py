@@ -7,6 +7,7 @@ the batch is validated again, like a lake slice; dbt reads them as the source `l
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from numbers import Number
 
@@ -27,6 +28,7 @@ SCHEMA = {
     "batch_files": pl.Int64, "fingerprint": pl.String, "thresholds_version": pl.Int64,
 }
 MAX_EXAMPLES = 5
+log = logging.getLogger("gridpulse.quality")
 
 
 def write_batch(qpaths: QualityPaths, batch: Batch, rows: list[dict]) -> None:
@@ -69,17 +71,22 @@ def _number(value) -> float | None:
     return None
 
 
+def column_label(source: str, column: str) -> str:
+    """How a clerk's text names a column of a batch: its contract field's title, or `texts.ROW_LABELS`."""
+    return (field_labels(source) | texts.ROW_LABELS).get(column, column)
+
+
 def describe_row(source: str, row: dict) -> str:
     """`行号 12，网格编码 510116003001099` — a failing row named by its index columns (labels in Chinese)."""
-    labels = field_labels(source) | texts.ROW_LABELS
-    return "，".join(f"{labels.get(k, k)} {_text(v)}" for k, v in row.items())
+    return "，".join(f"{column_label(source, k)} {_text(v)}" for k, v in row.items())
 
 
 def observed(result) -> tuple[str | None, float | None, list[str]]:
     """(observed value as text, as a number when there is one, examples) of a GX expectation result."""
     info = result.exception_info or {}
     if info.get("raised_exception"):
-        return texts.RESULTS["cannot_run"].format(message=str(info.get("exception_message", ""))[:200]), None, []
+        log.warning("a check could not run: %s", str(info.get("exception_message", ""))[:500])
+        return texts.RESULTS["cannot_run"], None, []
     r = result.result or {}
     if not r:
         return texts.RESULTS["column_missing"], None, []
@@ -94,7 +101,7 @@ def observed(result) -> tuple[str | None, float | None, list[str]]:
     return None, None, []
 
 
-def expected(expectation_type: str, kwargs: dict) -> str | None:
+def expected(expectation_type: str, kwargs: dict, source: str) -> str | None:
     if expectation_type == "expect_column_values_to_be_null":
         return texts.RESULTS["all_null"]
     if expectation_type == "expect_column_distinct_values_to_contain_set":
@@ -108,5 +115,6 @@ def expected(expectation_type: str, kwargs: dict) -> str | None:
     if "value_set" in kwargs:
         return texts.RESULTS["in_codes"].format(n=len(kwargs["value_set"] or []))
     if "column_A" in kwargs:
-        return f"{kwargs['column_A']} {'≥' if kwargs.get('or_equal') else '>'} {kwargs['column_B']}"
+        a, b = column_label(source, kwargs["column_A"]), column_label(source, kwargs["column_B"])
+        return f"{a} {'≥' if kwargs.get('or_equal') else '>'} {b}"
     return None

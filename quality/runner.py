@@ -107,7 +107,7 @@ def rows_for(batch: Batch, suite_result, params: dict, base: dict, source: str, 
             "expectation_type": config.type, "column_name": config.kwargs.get("column") or config.kwargs.get("column_A"),
             "severity": SEVERITIES[str(getattr(config.severity, "value", config.severity))],
             "success": bool(r.success), "observed_value": value, "observed_number": number,
-            "expected": _expected(check, config.type, config.kwargs, params),
+            "expected": _expected(check, config.type, config.kwargs, params, source),
             "unexpected_count": (r.result or {}).get("unexpected_count"),
             "element_count": (r.result or {}).get("element_count"),
             "unexpected_percent": (r.result or {}).get("unexpected_percent"),
@@ -117,7 +117,7 @@ def rows_for(batch: Batch, suite_result, params: dict, base: dict, source: str, 
     return [{k: row[k] for k in results.SCHEMA} for row in rows]
 
 
-def _expected(check: str, expectation_type: str, kwargs: dict, params: dict) -> str | None:
+def _expected(check: str, expectation_type: str, kwargs: dict, params: dict, source: str) -> str | None:
     if check == "residents_change":
         month, previous = params.get("_previous_month"), params.get("_previous_residents")
         if not previous:
@@ -128,7 +128,7 @@ def _expected(check: str, expectation_type: str, kwargs: dict, params: dict) -> 
         median = params.get("_street_median")
         return (texts.RESULTS["worker_bound"].format(hi=kwargs["max_value"], median=median) if median
                 else texts.RESULTS["no_norm"])
-    return results.expected(expectation_type, kwargs)
+    return results.expected(expectation_type, kwargs, source)
 
 
 def ledger_rows(batches: list[Batch], ledger_frame: pl.DataFrame, ledger_result, bases: dict[str, dict]) -> dict:

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -343,7 +344,7 @@ def cmd_check(args, paths: Paths) -> None:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, default=str, indent=1))
     for r in [] if args.json else results:
-        head = f"[bold]{r['file']}[/bold]（{CLI['sources'].get(r['source'], '类别未知')}）"
+        head = f"[bold]{escape(r['file'])}[/bold]（{CLI['sources'].get(r['source'], '类别未知')}）"
         if r["status"] in ("landed", "superseded"):
             where = "全街道" if r["source"] == "grids" else "、".join(r["communities"]) or "按每行网格定位"
             console.print(f"{head}：可入库。社区 {where}；月份 {'、'.join(r['months'])}；读取 {r['rows_read']} 行，"
@@ -351,11 +352,11 @@ def cmd_check(args, paths: Paths) -> None:
                           + (f"，已由此前文件入库 {r['rows_already_landed']} 行" if r["rows_already_landed"] else "") + "。")
             for _code, q in r["quarantined"].items():
                 examples = "；".join(f"第{e['row']}行 {e['field']}={e['value'] or '（空）'}" for e in q["examples"])
-                console.print(f"  隔离 {q['rows']} 行：{q['reason']}（例：{examples}）")
+                console.print(escape(f"  隔离 {q['rows']} 行：{q['reason']}（例：{examples}）"))
         else:
-            console.print(f"{head}：[red]{CLI['status'].get(r['status'], '拒收')}[/red]。{r['message']}")
-        for h in r.get("hints", []):
-            console.print(f"  [yellow]提示[/yellow]：{h['message']}\n    {h['contract']}：{h['contract_line']}")
+            console.print(f"{head}：[red]{CLI['status'].get(r['status'], '拒收')}[/red]。{escape(r['message'])}")
+        for h in r.get("hints", []):  # texts and file names may hold brackets rich would take for markup
+            console.print(f"  [yellow]提示[/yellow]：{escape(h['message'])}\n    {escape(h['contract'])}：{escape(h['contract_line'])}")
     if any(r["status"] not in ("landed", "superseded") for r in results):
         raise SystemExit(1)  # a file ingest would not land
 

@@ -38,6 +38,76 @@ USAGE_HINT = "用法见 {prog} -h。"
 BUSY = "另一个任务正在写入数据仓库（{holder}），本次未运行。请等它结束后再试，或去掉 --no-wait 排队等待。"
 WAITING = "另一个任务正在写入数据仓库（{holder}），等待它结束后继续……"
 
+# --- ingest: rejected files, the ledger's notes, quarantined rows ------------------------------------
+# A text names a contract field by its label (`Field.title`), never by its canonical name; the code
+# that fills in {fields}, {field}, {earlier} and {later} takes canonical names and looks the labels up.
+
+# A whole file refused (the ledger's `message`, `gridpulse check`): reject code -> text. A code whose
+# cases read differently has one entry per case, `code:case`. {file} is the file's name, {title} its
+# source's title, {formats} the formats the source accepts (FORMAT_TITLES).
+REJECTIONS = {
+    "empty": "文件“{file}”没有数据行，请确认已填写后重新报送。",
+    "empty:zero_bytes": "文件“{file}”是空文件（0字节），请重新导出后报送。",
+    "empty:no_lines": "文件“{file}”是空文件，请重新导出。",
+    "empty:no_records": "文件“{file}”没有任何记录，请重新导出。",
+    "corrupt:xlsx": "文件“{file}”已损坏或不是有效的Excel文件，请重新导出后再报送。",
+    "corrupt:jsonl": "文件“{file}”中没有一行是完整的记录（每行应为一个JSON对象），"
+                     "可能导出时被截断或不是事件系统的导出文件，请重新导出。",
+    "encoding:csv": "文件“{file}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。",
+    "encoding:jsonl": "文件“{file}”的编码无法识别，请导出为UTF-8编码的JSON Lines文件。",
+    "wrong_kind": "文件“{file}”不是可识别的数据文件，{title}请以{formats}格式报送。",
+    "no_header": "文件“{file}”中找不到{title}的表头，请使用标准模板。",
+    "missing_column": "文件“{file}”缺少必填列：{fields}。请补充该列后重新报送。",
+    "no_month": "无法确定文件“{file}”的月份，请在标题行或文件名中注明，如“2025年3月”。",
+    "no_slice": "无法确定文件“{file}”所属的{missing}：请在标题行写明（如“华阳街道通济桥街社区{title}（2025年3月）”）"
+                "或在文件名中注明社区和月份后重新报送。",
+    "not_found": "找不到文件“{file}”。",
+    "unknown_source": "无法判断文件“{file}”属于哪类数据（{titles}）：请使用标准模板的表头；"
+                      "用命令行检查时可加 --source 指定类别。",
+}
+FORMAT_TITLES = {"xlsx": "Excel", "xlsm": "Excel", "csv": "CSV", "jsonl": "JSON Lines", "json": "JSON Lines"}
+SLICE_PARTS = {"community": "社区", "month": "月份"}  # what `no_slice` says a file does not name
+
+# The ledger's message of a file that landed, or was skipped as a copy.
+LEDGER = {
+    "duplicate": "与已报送文件“{file}”内容完全相同，已跳过。",
+    "duplicate_check": "与已报送文件“{file}”内容完全相同，入库时将跳过。",  # `gridpulse check`
+    "superseded_in_batch": "其中{rows}行所属的社区月份由同批次较晚的文件替换。",
+    "partly_replaced": "{month}的{rows}行所属社区已由较晚报送的文件替换。",
+    "all_known": "全部{rows}行已由此前报送的文件入库，未重复计入。",
+}
+
+# `gridpulse check`: a header no field names, and the field whose alias it nearly is.
+NEAR_MISS = ("表头“{header}”未能识别，最接近的已知表头是“{alias}”（{field}）。"
+             "如两者含义相同，可请系统管理员在{title}的数据契约中为“{field}”加入别名“{header}”。")
+
+# Reason code of a quarantined row (the quarantine's `reason`) -> text. A contract rule's code (its
+# `name`) names the rule's fields: {earlier} and {later}.
+ROW_REASONS = {
+    "missing_required": "必填项为空",
+    "invalid_id_format": "身份证号码格式错误（应为18位或15位）",
+    "invalid_id_checksum": "身份证号码校验位错误",
+    "invalid_id_date": "身份证号码中的出生日期无效",
+    "invalid_id_region": "身份证号码中的行政区划代码无效",
+    "invalid_date": "日期无法识别",
+    "future_date": "日期晚于报送月份",
+    "not_a_number": "应为数字",
+    "invalid_value": "取值不在允许范围内",
+    "unknown_grid": "网格编码不存在于网格台账",
+    "grid_quarantined": "所属网格在网格台账中未通过校验，请先更正网格台账",
+    "future_time": "时间晚于文件接收时间",
+    "invalid_json": "该行不是有效的JSON",
+    "time_order": "{later}早于{earlier}",
+    "duplicate_row": "重复记录",
+}
+ALLOWED_VALUES = "{reason}（可填：{values}）"  # an enum's invalid_value
+OTHER_REASON = "其他错误"
+WHOLE_ROW = "整行"  # the `field` of a row that fails as a whole (a line that is no JSON object)
+
+# A contract a deployment edited (GRIDPULSE_CONTRACTS) that leaves a field without a Chinese name.
+CONTRACT_UNLABELLED = ("数据契约 {path} 中的字段 {name} 没有中文名称："
+                       "请给它加上 label（数据专员看到的字段名，如“开始时间”）或一个中文别名。")
+
 # --- quality gate and the community feedback workbook -------------------------------------------------
 
 SEVERITY_TITLES = {"blocking": "阻断", "warning": "警告"}
@@ -79,7 +149,7 @@ def check_fix(check: str, **values) -> str:
 
 # Observed values, bounds and examples in the check results.
 RESULTS = {
-    "cannot_run": "检查无法执行：{message}",
+    "cannot_run": "检查无法执行（程序出错，详情见运行日志），请联系系统管理员。",
     "column_missing": "检查无法执行（缺少该列）",
     "missing_count": "缺少 {n} 个",
     "unexpected_rows": "{n} 行不符合",
@@ -95,9 +165,11 @@ RESULTS = {
     "quarantine_bound": "≤ {limit:.0%}（或少于 {min_rows} 行）",
     "unknown_community": "未找到社区“{text}”：请使用本街道社区的名称或12位统计用区划代码。",
 }
-# Labels of the columns that name a failing row in the examples (besides the contracts' headers).
+# Labels of the columns a check result names (a failing row's examples, a requirement), besides the
+# contracts' fields.
 ROW_LABELS = {"source_row": "行号", "days_without_patrol": "无记录天数", "worker_records": "本月记录数",
-              "earlier_stage_at": "前序环节时间", "step_at": "时间", "missing_required_fields": "缺少"}
+              "earlier_stage_at": "前序环节时间", "step_at": "时间", "missing_required_fields": "缺少",
+              "is_resident": "实有人口"}
 
 # Run messages (command line, Dagster, run log).
 GATE_BLOCKED = "数据质量闸门未通过，本次不发布服务快照（仪表盘保留上次发布的数据）："

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.core import texts
 from pipelines.core.settings import Paths
 from pipelines.ingest.contracts import SOURCES, Contract, contract_dir, normalize_header
-from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.errors import FileRejected, rejection
 from pipelines.ingest.readers import read_file
 from pipelines.ingest.run import Ingestor, RawFile
 
@@ -40,14 +41,13 @@ def check_files(paths: Paths, files: list[Path], source: str | None = None) -> l
 def check_file(ingestor: Ingestor, path: Path, source: str | None = None) -> dict:
     result = {"file": path.name, "source": source}
     if not path.is_file():
-        return result | {"status": "rejected", "reject_code": "not_found", "message": f"找不到文件“{path}”。"}
+        return result | _rejected(rejection("not_found", str(path)))
     source = source or guess_source(path, ingestor.contracts)
     if isinstance(source, FileRejected):  # no kind of data can read it, for the same reason
-        return result | {"status": "rejected", "reject_code": source.code, "message": source.message}
+        return result | _rejected(source)
     if source is None:
-        return result | {"status": "rejected", "reject_code": "unknown_source",
-                         "message": f"无法判断文件“{path.name}”属于哪类数据（网格台账、实有人口台账、事件流转日志、"
-                                    f"巡查走访日志），请用 --source 指定，或放入 raw/ 下对应的文件夹。"}
+        titles = "、".join(texts.SOURCE_TITLES[s] for s in SOURCES)
+        return result | _rejected(rejection("unknown_source", path.name, titles=titles))
     data = path.read_bytes()
     f = RawFile(source, path, f"{source}/{path.name}", hashlib.sha256(data).hexdigest(),
                 dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
@@ -55,7 +55,7 @@ def check_file(ingestor: Ingestor, path: Path, source: str | None = None) -> dic
     twin = ingestor.copies(f.sha256)
     if twin:  # the same bytes were ingested already, under this name or another
         return result | {"status": "duplicate", "reject_code": None,
-                         "message": f"与已报送文件“{twin[0]}”内容完全相同，入库时将跳过。"}
+                         "message": texts.LEDGER["duplicate_check"].format(file=twin[0])}
     prepared, rejected, entry = ingestor.dry_read(f)
     contract = ingestor.contracts[source]
     if prepared is None:  # rejected or a copy of a file already in the ledger
@@ -65,8 +65,7 @@ def check_file(ingestor: Ingestor, path: Path, source: str | None = None) -> dic
         return result
     placed = ingestor.place(source, [prepared])
     if not placed.read[0]:
-        return result | {"status": "rejected", "reject_code": "empty",
-                         "message": f"文件“{path.name}”没有数据行，请确认已填写后重新报送。"}
+        return result | _rejected(rejection("empty", path.name))
     pieces = placed.pieces.get(0, [])
     return result | {
         "status": "superseded" if 0 in placed.superseded else "landed",
@@ -78,6 +77,10 @@ def check_file(ingestor: Ingestor, path: Path, source: str | None = None) -> dic
         "quarantined": _reasons(placed.quarantined, contract),
         "hints": hints(contract, prepared.table.unmapped, ()),
     }
+
+
+def _rejected(exc: FileRejected) -> dict:
+    return {"status": "rejected", "reject_code": exc.code, "message": exc.message}
 
 
 def guess_source(path: Path, contracts: dict[str, Contract]) -> str | FileRejected | None:
@@ -108,7 +111,7 @@ def guess_source(path: Path, contracts: dict[str, Contract]) -> str | FileReject
 
 
 def _reasons(quarantined: pl.DataFrame, contract: Contract) -> dict[str, dict]:
-    labels = {f.name: f.title for f in contract.fields}
+    labels = contract.field_titles()
     out = {}
     for (code,), rows in quarantined.sort("source_row").partition_by("reason_code", as_dict=True,
                                                                      maintain_order=True).items():
@@ -121,19 +124,20 @@ def _reasons(quarantined: pl.DataFrame, contract: Contract) -> dict[str, dict]:
 
 def hints(contract: Contract, unmapped: tuple[str, ...] | list[str], missing: tuple[str, ...]) -> list[dict]:
     """For each header no field names, the nearest alias (when near enough, or when a required field
-    lacks its column) and the contract line that would make ingest read it."""
-    aliases = [(normalize_header(a), f) for f in contract.fields for a in (f.name, *f.aliases)]
+    lacks its column) and the contract line that would make ingest read it. The nearest alias of a
+    Chinese header is a Chinese one, and a canonical field name is never offered as a header."""
+    aliases = [(normalize_header(a), f) for f in contract.fields for a in f.aliases]
     out = []
     for header in dict.fromkeys(h for h in unmapped if h and h not in IGNORED):
-        scored = [(difflib.SequenceMatcher(None, header, a).ratio(), a, f) for a, f in aliases]
+        candidates = [(a, f) for a, f in aliases if header.isascii() or not a.isascii()]
+        scored = [(difflib.SequenceMatcher(None, header, a).ratio(), a, f) for a, f in candidates]
         ratio, alias, field = max(scored, key=lambda s: s[0])
         if ratio < NEAR and field.name not in missing:
             continue
         line = "{{name: {}, aliases: [{}]}}".format(field.name, ", ".join([*field.aliases, header]))
         out.append({"header": header, "nearest": alias, "field": field.title, "similarity": round(ratio, 2),
                     "contract": str(contract_dir() / f"{contract.source}.yaml"), "contract_line": line,
-                    "message": f"表头“{header}”未能识别，最接近的已知表头是“{alias}”（{field.title}）。"
-                               f"如两者含义相同，可在 {contract.source}.yaml 的 {field.name} 字段别名中加入“{header}”。"})
+                    "message": texts.NEAR_MISS.format(header=header, alias=alias, field=field.title, title=contract.title)})
     return out
 
 

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.core import texts
+
 CONTRACT_DIR = Path(__file__).parent / "contracts"
 SOURCES = ("grids", "population", "cases", "patrols")
+WHOLE_ROW = "*"  # the `field` of a duplicate row of a source without a key
+JSON_LINE = "json"  # the `field` of a log's line that is no JSON object
 
 
 def normalize_header(text: str | None) -> str:
@@ -33,15 +37,13 @@ class Field:
     foreign_if: dict | None = None  # id_number: rows where another field says the person is foreign
     default: str | None = None  # the value of a cell left empty or of a column the file lacks
     affixes: tuple[str, ...] = ()  # enum: words a spelling may add around a value (`专属`, `网格`)
-    label: str | None = None  # the field's name for data clerks (default: its first alias)
+    label: str | None = None  # the field's name for data clerks (default: its first Chinese alias)
 
     @property
     def title(self) -> str:
-        """How a message to a data clerk names the field: its label, else its first Chinese alias."""
-        if self.label:
-            return self.label
-        chinese = [a for a in self.aliases if not a.isascii()]
-        return (chinese or list(self.aliases) or [self.name])[0]
+        """How a message to a data clerk names the field: its label, else its first Chinese alias
+        (a contract gives every field one or the other: `load_contract` checks)."""
+        return next(t for t in (self.label, *self.aliases) if t and not t.isascii())
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,27 @@ class Contract:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    @property
+    def key_field(self) -> str:
+        """The `field` of a quarantined duplicate row: its key's fields, or the whole row (`*`)."""
+        return ",".join(self.key) or WHOLE_ROW
 
-def _field(spec: dict) -> Field:
+    def field_titles(self) -> dict[str, str]:
+        """Every `field` a quarantined row of this source can carry -> how a clerk's text names it:
+        a field by its title, a duplicate's key by its fields' titles, a line that is no JSON object
+        (`json`) and a duplicate without a key (`*`) as the whole row."""
+        out = {f.name: f.title for f in self.fields}
+        out[self.key_field] = "、".join(self.field(k).title for k in self.key) or texts.WHOLE_ROW
+        return out | {JSON_LINE: texts.WHOLE_ROW}
+
+
+def _field(spec: dict, path: Path) -> Field:
     values = spec.get("values")
     if values is not None:
         values = {str(k): tuple(str(v) for v in vs) for k, vs in values.items()}
+    named = [spec.get("label"), *spec.get("aliases", ())]
+    if not any(n and not str(n).isascii() for n in named):  # a clerk's text would have to name it in English
+        raise ValueError(texts.CONTRACT_UNLABELLED.format(path=path, name=spec["name"]))
     return Field(
         name=spec["name"],
         type=spec["type"],
@@ -98,7 +116,7 @@ def _field(spec: dict) -> Field:
         foreign_if=spec.get("foreign_if"),
         default=None if spec.get("default") is None else str(spec["default"]),
         affixes=tuple(str(a) for a in spec.get("affixes", ())),
-        label=spec.get("label"),
+        label=None if spec.get("label") is None else str(spec["label"]),
     )
 
 
@@ -111,7 +129,7 @@ def load_contract(source: str, directory: Path | None = None) -> Contract:
         title=spec.get("title", source),
         formats=tuple(spec["formats"]),
         slice=spec["slice"],
-        fields=tuple(_field(f) for f in spec["fields"]),
+        fields=tuple(_field(f, path) for f in spec["fields"]),
         key=tuple(spec.get("key", ())),
         rules=tuple(spec.get("rules", ())),
         month_from=spec.get("month_from"),

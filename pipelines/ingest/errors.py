@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from pipelines.core import texts
+from pipelines.ingest.contracts import Contract
+
 
 class FileRejected(Exception):
     """The file cannot be ingested at all; `message` says what to fix."""
@@ -14,21 +19,13 @@ class FileRejected(Exception):
         self.missing: tuple[str, ...] = ()  # required fields without a column
 
 
-# Reason codes of quarantined rows, with the Chinese text shown to data clerks.
-ROW_REASONS = {
-    "missing_required": "必填项为空",
-    "invalid_id_format": "身份证号码格式错误（应为18位或15位）",
-    "invalid_id_checksum": "身份证号码校验位错误",
-    "invalid_id_date": "身份证号码中的出生日期无效",
-    "invalid_id_region": "身份证号码中的行政区划代码无效",
-    "invalid_date": "日期无法识别",
-    "future_date": "日期晚于报送月份",
-    "not_a_number": "应为数字",
-    "invalid_value": "取值不在允许范围内",
-    "unknown_grid": "网格编码不存在于网格台账",
-    "grid_quarantined": "所属网格在网格台账中未通过校验，请先更正网格台账",
-    "future_time": "时间晚于文件接收时间",
-    "invalid_json": "该行不是有效的JSON",
-    "time_order": "结束时间早于开始时间",
-    "duplicate_row": "重复记录",
-}
+def rejection(case: str, file: str, contract: Contract | None = None, fields: Iterable[str] = (),
+              **values) -> FileRejected:
+    """The rejection of the file named `file` for `case`, a key of `texts.REJECTIONS` (the reject code,
+    or `code:case`). `fields` are canonical field names of `contract`: the text names them by their
+    labels. The contract also gives the source's title and the formats it accepts."""
+    if contract is not None:
+        values.setdefault("title", contract.title)
+        values.setdefault("formats", "、".join(dict.fromkeys(texts.FORMAT_TITLES.get(f, f) for f in contract.formats)))
+        values["fields"] = "、".join(contract.field(f).title for f in fields)
+    return FileRejected(case.partition(":")[0], texts.REJECTIONS[case].format(file=file, **values))

@@ -18,7 +18,7 @@ import polars as pl
 
 from pipelines.ingest.contracts import Contract, normalize_header
 from pipelines.ingest.encoding import BOM, decode_text
-from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.errors import rejection
 from pipelines.ingest.table import ROW, RawTable
 
 
@@ -26,18 +26,17 @@ def read_jsonl(path: Path, contract: Contract) -> RawTable:
     """Each line a JSON object; keys may be the event system's English or Chinese names."""
     raw = path.read_bytes()
     if not raw:
-        raise FileRejected("empty", f"文件“{path.name}”是空文件，请重新导出。")
+        raise rejection("empty:no_lines", path.name)
     frame = _jsonl_whole(raw, contract)
     if frame is None:
         lines = _lines(raw, path)
         if lines.height == 0:
-            raise FileRejected("empty", f"文件“{path.name}”没有任何记录，请重新导出。")
+            raise rejection("empty:no_records", path.name)
         frame = None if _odd_keys(raw, contract) else _jsonl_fast(lines, contract)
         if frame is None:
             frame = _jsonl_line_by_line(lines, contract)
     if frame.height and frame["_invalid_json"].all():
-        raise FileRejected("corrupt", f"文件“{path.name}”中没有一行是完整的记录（每行应为一个JSON对象），"
-                                      f"可能导出时被截断或不是事件系统的导出文件，请重新导出。")
+        raise rejection("corrupt:jsonl", path.name)
     return RawTable(frame, None, path.stem)
 
 
@@ -123,7 +122,7 @@ def _lines(raw: bytes, path: Path) -> pl.DataFrame:
     try:
         text = decode_text(raw)
     except UnicodeDecodeError as exc:
-        raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请导出为UTF-8编码的JSON Lines文件。") from exc
+        raise rejection("encoding:jsonl", path.name) from exc
     lines = pl.Series("line", [text.removesuffix("\n")]).str.split("\n").explode()
     if "\r" in text:
         lines = lines.str.strip_suffix("\r")

@@ -10,8 +10,9 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.core.settings import DIVISIONS_CSV, STREET_DIGITS
+from pipelines.core.texts import SLICE_PARTS
 from pipelines.ingest.contracts import Contract
-from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.errors import rejection
 from pipelines.ingest.readers import find_date, find_month
 from pipelines.ingest.validate import parse_date
 
@@ -99,16 +100,14 @@ def locate(contract: Contract, frame: pl.DataFrame, context: str, path: Path, st
             first = frame.select(parse_date(pl.col("valid_from")).min()).item()
             month = first.strftime("%Y-%m") if first else None
         if month is None:
-            raise FileRejected("no_month", f"无法确定文件“{name}”的月份，请在标题行或文件名中注明，如“2025年3月”。")
+            raise rejection("no_month", name)
         return None, month, _table_street(frame, street_code)
     community = find_community(context, street_code)
     street_wide = community is None and "grid_code" in frame.columns and bool(grid_communities)
     if (community is None and not street_wide) or month is None:
-        missing = "、".join(w for w, v in (("社区", community or street_wide or None), ("月份", month)) if v is None)
-        raise FileRejected(
-            "no_slice",
-            f"无法确定文件“{name}”所属的{missing}：请在标题行写明（如“华阳街道通济桥街社区{contract.title}（2025年3月）”）"
-            f"或在文件名中注明社区和月份后重新报送。")
+        unknown = {"community": community or street_wide or None, "month": month}
+        missing = "、".join(SLICE_PARTS[k] for k, v in unknown.items() if v is None)
+        raise rejection("no_slice", name, contract, missing=missing)
     return community, month, community
 
 

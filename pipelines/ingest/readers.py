@@ -18,7 +18,7 @@ import polars as pl
 
 from pipelines.ingest.contracts import Contract, normalize_header
 from pipelines.ingest.encoding import BOM, head_text, utf8
-from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.errors import rejection
 from pipelines.ingest.jsonl import read_jsonl
 from pipelines.ingest.table import FILL, LEAD, ROW, SHEET_ROW, RawTable
 
@@ -95,7 +95,7 @@ def read_xlsx(path: Path, contract: Contract) -> RawTable:
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own types for every kind of damage
-        raise FileRejected("corrupt", f"文件“{path.name}”已损坏或不是有效的Excel文件，请重新导出后再报送。") from exc
+        raise rejection("corrupt:xlsx", path.name) from exc
     best = None
     for idx, name in enumerate(reader.sheet_names):
         try:
@@ -108,7 +108,7 @@ def read_xlsx(path: Path, contract: Contract) -> RawTable:
         if found and (best is None or _score(found[1], aliases) > _score(best[2][1], aliases)):
             best = (name, grid, found)
     if best is None:
-        raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
+        raise rejection("no_header", path.name, contract)
     name, grid, (h, header, span) = best
     titles = [" ".join(str(c) for c in r if c) for r in grid.head(h).rows()]
     frame, unmapped = _canonical(grid, header, aliases, h + span, row_offset=first_row(path, name))
@@ -163,7 +163,7 @@ def read_csv(path: Path, contract: Contract) -> RawTable:
     try:
         text, data = utf8(raw)
     except UnicodeDecodeError as exc:
-        raise FileRejected("encoding", f"文件“{path.name}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。") from exc
+        raise rejection("encoding:csv", path.name) from exc
     return _csv_table(path, data, text, contract)
 
 
@@ -173,7 +173,7 @@ def _csv_table(path: Path, data: bytes, text: str, contract: Contract) -> RawTab
     lines = text[:20_000].splitlines()[:HEADER_SCAN_ROWS]
     h = _header_line(lines, aliases)
     if h is None:
-        raise FileRejected("no_header", f"文件“{path.name}”中找不到{contract.title}的表头，请使用标准模板。")
+        raise rejection("no_header", path.name, contract)
     grid = pl.read_csv(io.BytesIO(data), has_header=False, skip_rows=h, infer_schema=False,
                        truncate_ragged_lines=True, quote_char='"')
     header = [normalize_header(c) or None for c in grid.row(0)]
@@ -187,19 +187,17 @@ READERS = {".xlsx": read_xlsx, ".xlsm": read_xlsx, ".csv": read_csv, ".jsonl": r
 def read_file(path: Path, contract: Contract) -> RawTable:
     reader = READERS.get(path.suffix.lower())
     if path.stat().st_size == 0:
-        raise FileRejected("empty", f"文件“{path.name}”是空文件（0字节），请重新导出后报送。")
+        raise rejection("empty:zero_bytes", path.name)
     if reader is None:
-        allowed = "、".join(contract.formats)
-        raise FileRejected("wrong_kind", f"文件“{path.name}”不是可识别的数据文件，{contract.title}请以{allowed}格式报送。")
+        raise rejection("wrong_kind", path.name, contract)
     table = reader(path, contract)
     missing = [f for f in contract.required if f not in table.frame.columns]
     if missing:
-        names = "、".join(contract.field(f).title for f in missing)
-        exc = FileRejected("missing_column", f"文件“{path.name}”缺少必填列：{names}。请补充该列后重新报送。")
+        exc = rejection("missing_column", path.name, contract, missing)
         exc.unmapped, exc.missing = table.unmapped, tuple(missing)
         raise exc
     if table.frame.height == 0:
-        raise FileRejected("empty", f"文件“{path.name}”没有数据行，请确认已填写后重新报送。")
+        raise rejection("empty", path.name)
     return table
 
 

@@ -18,9 +18,10 @@ import numpy as np
 import polars as pl
 
 from pipelines.core.settings import Paths
+from pipelines.core.texts import LEDGER
 from pipelines.ingest import lake
 from pipelines.ingest.contracts import SOURCES, Contract, default_contracts
-from pipelines.ingest.errors import FileRejected
+from pipelines.ingest.errors import FileRejected, rejection
 from pipelines.ingest.identity import Pseudonymiser, pii_key
 from pipelines.ingest.locate import locate
 from pipelines.ingest.place import overlap, pieces_of, place, supersede
@@ -208,7 +209,7 @@ class Ingestor:
             twin = twin or [seen]
         if twin:
             self._record(f, status="duplicate", duplicate_of=twin[0],
-                         message=f"与已报送文件“{twin[0]}”内容完全相同，已跳过。")
+                         message=LEDGER["duplicate"].format(file=twin[0]))
             return None
         if isinstance(read, FileRejected):
             self._reject(f, read)
@@ -282,7 +283,7 @@ class Ingestor:
             kept = _count(landed, len(batch), _count(quarantined, len(batch)))
             superseded = {i for i in lost if not kept.get(i)}
             for i in lost - superseded:  # some of its slices are in a later file of the batch
-                notes[i] = f"其中{read[i] - kept[i]}行所属的社区月份由同批次较晚的文件替换。"
+                notes[i] = LEDGER["superseded_in_batch"].format(rows=read[i] - kept[i])
                 read[i] = kept[i]
         pieces = _pieces_of(landed, quarantined)
         n_landed, n_quarantined = _count(landed, len(batch)), _count(quarantined, len(batch))
@@ -345,7 +346,7 @@ class Ingestor:
                     n, q = landed.get(h, 0), quarantined.get(h, 0)
                     e |= {"rows_read": e["rows_read"] - n - q, "rows_landed": e["rows_landed"] - n,
                           "rows_quarantined": e["rows_quarantined"] - q,
-                          "message": f"{month}的{n + q}行所属社区已由较晚报送的文件替换。"}
+                          "message": LEDGER["partly_replaced"].format(month=month, rows=n + q)}
 
     def _write_parts(self, source: str, batch: list[Prepared], keep: list[int],
                      placed: Placement) -> dict[int, str]:
@@ -379,12 +380,12 @@ class Ingestor:
 
     def _reject_empty(self, f: RawFile) -> None:
         """A file whose rows were all blank or totals; a copy of it met in the same batch goes with it."""
-        self._reject(f, FileRejected("empty", f"文件“{f.path.name}”没有数据行，请确认已填写后重新报送。"))
+        self._reject(f, rejection("empty", f.path.name))
         for path in self._by_hash.get(f.sha256, ()):
             e = self._entries[(path, f.sha256)]
             if e["status"] == "duplicate" and e["duplicate_of"] == f.rel:
                 e |= {"status": "rejected", "duplicate_of": None, "reject_code": "empty",
-                      "message": f"文件“{Path(path).name}”没有数据行，请确认已填写后重新报送。"}
+                      "message": rejection("empty", Path(path).name).message}
 
     def _reject(self, f: RawFile, exc: FileRejected) -> None:
         log.warning("rejected %s: %s", f.rel, exc.code)
@@ -480,7 +481,7 @@ def _months(entry: dict) -> list[str]:
 def _all_known(counts: dict[str, int]) -> str | None:
     """A log export every row of which an earlier file had landed says so."""
     if counts["rows_already_landed"] and not counts["rows_landed"] and not counts["rows_quarantined"]:
-        return f"全部{counts['rows_already_landed']}行已由此前报送的文件入库，未重复计入。"
+        return LEDGER["all_known"].format(rows=counts["rows_already_landed"])
     return None
 
 

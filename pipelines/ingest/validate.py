@@ -14,9 +14,9 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
+from pipelines.core.texts import ALLOWED_VALUES, OTHER_REASON, ROW_REASONS
 from pipelines.ingest import identity
-from pipelines.ingest.contracts import Contract, Field
-from pipelines.ingest.errors import ROW_REASONS
+from pipelines.ingest.contracts import JSON_LINE, Contract, Field
 from pipelines.ingest.table import FILL, LEAD, ROW, SHEET_ROW
 
 DATE_RE = r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})"
@@ -392,7 +392,7 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: byte
         n = len(rows)
         frame = frame.with_columns(
             frame["_reason"].scatter(rows, pl.repeat("duplicate_row", n, eager=True)),
-            frame["_field"].scatter(rows, pl.repeat(",".join(contract.key) or "*", n, eager=True)),
+            frame["_field"].scatter(rows, pl.repeat(contract.key_field, n, eager=True)),
             frame["_value"].scatter(rows, pl.repeat(None, n, dtype=pl.String, eager=True)))
     id_cols = list(IDENTITY_COLUMNS) if id_fields else []
     frame = frame.select(*carry, ROW, *values, *id_cols, "_reason", "_field", "_value")  # before filtering: narrower
@@ -406,13 +406,22 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: byte
 
 
 def _reason_text(contract: Contract) -> pl.Expr:
-    """The clerk's sentence for each quarantined row; a value outside an enum lists what is allowed."""
-    text = pl.col("_reason").replace_strict(ROW_REASONS, default="其他错误")
-    enums = {f.name: f"{ROW_REASONS['invalid_value']}（可填：{allowed_values(f)}）"
+    """The clerk's sentence for each quarantined row (`ROW_REASONS`): a value outside an enum lists what
+    is allowed, a broken rule names its fields by their titles."""
+    reasons = ROW_REASONS
+    plain = {k: v for k, v in reasons.items() if "{" not in v}  # a rule's text is filled in with its fields below
+    text = pl.col("_reason").replace_strict(plain, default=OTHER_REASON)
+    enums = {f.name: ALLOWED_VALUES.format(reason=reasons["invalid_value"], values=allowed_values(f))
              for f in contract.fields if f.type == "enum" and f.values}
     if enums:
         listed = pl.col("_field").replace_strict(enums, default=None, return_dtype=pl.String)
         text = pl.when(pl.col("_reason") == "invalid_value").then(pl.coalesce(listed, text)).otherwise(text)
+    for rule in contract.rules:  # the row's field is the rule's later one
+        if rule["name"] in reasons:
+            named = reasons[rule["name"]].format(earlier=contract.field(rule["earlier"]).title,
+                                                 later=contract.field(rule["later"]).title)
+            broken = (pl.col("_reason") == rule["name"]) & (pl.col("_field") == rule["later"])
+            text = pl.when(broken).then(pl.lit(named)).otherwise(text)
     return text.alias("reason")
 
 
@@ -506,7 +515,7 @@ def _check(table_frame: pl.DataFrame, contract: Contract, ctx: dict) -> pl.DataF
                                **{k: v for k, v in values.items() if k not in apart})
     errors = [(f.name, _error(f, ctx)) for f in fields]
     if "_invalid_json" in frame.columns:
-        errors.insert(0, ("_json", pl.when(pl.col("_invalid_json")).then(pl.lit("invalid_json"))))
+        errors.insert(0, ("_" + JSON_LINE, pl.when(pl.col("_invalid_json")).then(pl.lit("invalid_json"))))
     shown = {f.name: _shown(f) for f in fields}
     reason = pl.coalesce([e for _, e in errors])
     failed = pl.coalesce([pl.when(e.is_not_null()).then(pl.lit(n.lstrip("_"))) for n, e in errors])
