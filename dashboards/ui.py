@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +13,14 @@ from dashboards import audit
 from dashboards.i18n import t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A share (a fraction 0–1, shown as a percentage) by its column name: a word rate, share or coverage in it
+# (closure_rate, pay_share, household_visit_coverage, share_closed_at_level_1, share_of_cases).
+SHARE_NAME = re.compile(r"(?:^|_)(?:rate|share|coverage)(?:_|$)")
+
+
+def is_share(column: str) -> bool:
+    """Whether `column` holds a share: every table, KPI card and map shows it as a percentage."""
+    return bool(SHARE_NAME.search(column))
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
@@ -24,8 +33,7 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
 def table(frame: pd.DataFrame, labels: dict[str, str], filename: str, key: str) -> None:
     """Show a table with Chinese headers and offer it as an xlsx download (the same rows)."""
     shown = frame.rename(columns=labels)
-    percent = {labels.get(c, c): st.column_config.NumberColumn(format="percent")
-               for c in frame.columns if c.endswith("rate") or c.endswith("share")}
+    percent = {labels.get(c, c): st.column_config.NumberColumn(format="percent") for c in frame.columns if is_share(c)}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=percent)
     download(st, t("download_xlsx"), lambda: to_xlsx(shown), f"{filename}.xlsx", XLSX, key, rows=len(shown))
 

@@ -24,10 +24,11 @@ if without:
     st.info(t("no_sources_this_month", names="、".join(t(f"source_{s}") for s in without)))
 
 
-def card(col, key: str, rate: bool = False) -> None:
+def card(col, key: str) -> None:
     if SOURCE_OF[key] in without:
         ui.metric_no_data(col, key)
         return
+    rate = ui.is_share(key)
     fmt = ui.fmt_rate if rate else ui.fmt_count
     change = ui.delta(series, key, sel.month, 1)
     yoy = ui.delta(series, key, sel.month, 12)
@@ -37,10 +38,8 @@ def card(col, key: str, rate: bool = False) -> None:
                    "vs_last_year", value=f"{yoy:+.1%}" if rate else f"{yoy:+,.0f}")))
 
 
-cols = st.columns(5)
-for col, key in zip(cols, ("residents", "grids_patrolled", "cases_accepted", "cases_closed")):
+for col, key in zip(st.columns(5), ("residents", "grids_patrolled", "cases_accepted", "cases_closed", "on_time_closure_rate")):
     card(col, key)
-card(cols[4], "on_time_closure_rate", rate=True)
 st.caption(f"{t('communities_reported')}：{int(row.communities_with_register)}/{int(row.communities_total)}　"
            + t("of_grids", n=int(row.grids_active)) + "　" + t("snapshot_time", time=data.published_at()))
 
