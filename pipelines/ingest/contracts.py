@@ -126,7 +126,7 @@ def load_contract(source: str, directory: Path | None = None) -> Contract:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     return Contract(
         source=spec["source"],
-        title=spec.get("title", source),
+        title=spec.get("title") or texts.SOURCE_TITLES.get(spec["source"], spec["source"]),
         formats=tuple(spec["formats"]),
         slice=spec["slice"],
         fields=tuple(_field(f, path) for f in spec["fields"]),
