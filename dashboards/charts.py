@@ -40,8 +40,10 @@ def lines(frame: pd.DataFrame, x: str, ys: list[str]):
     return _months(px.line(long, x=x, y="数值", color="指标", markers=True))
 
 
-def grid_map(frame: pd.DataFrame, value: str, rate: bool):
-    """Grids drawn as polygons (boundary WKT, lon/lat) and coloured by `value`; no map tiles needed."""
+def grid_map(frame: pd.DataFrame, value: str, rate: bool, names: bool = False):
+    """Grids drawn as polygons (boundary WKT, lon/lat) and coloured by `value`; no map tiles needed.
+    Hovering a grid shows its name, community and value; `names` also prints the names on the polygons
+    (only for a few grids: a street's grids would overlap into an unreadable block)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -62,9 +64,9 @@ def grid_map(frame: pd.DataFrame, value: str, rate: bool):
                                  hoverinfo="text"))
     centres = [(sum(x for x, _ in r[:-1]) / (len(r) - 1), sum(y for _, y in r[:-1]) / (len(r) - 1), name)
                for r, name in ((_ring(w), n) for w, n in zip(frame.boundary_wkt, frame.grid_name)) if len(r) > 1]
-    if centres:
-        xs, ys, names = zip(*centres)
-        fig.add_trace(go.Scatter(x=xs, y=ys, text=names, mode="text", showlegend=False, hoverinfo="skip",
+    if names and centres:
+        xs, ys, grid_names = zip(*centres)
+        fig.add_trace(go.Scatter(x=xs, y=ys, text=grid_names, mode="text", showlegend=False, hoverinfo="skip",
                                  textfont={"size": 10, "color": "#222"}))
     # an invisible trace carries the colour bar
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",

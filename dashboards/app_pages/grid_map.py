@@ -7,6 +7,7 @@ from dashboards.i18n import t
 
 KPIS = ("patrol_compliance_rate", "household_visit_coverage", "on_time_closure_rate", "cases_accepted",
         "overdue_open_cases", "residents")
+NAMED_GRIDS = 30  # up to this many grids of one community carry their names; else the names show on hover only
 SOURCE_OF = {"patrol_compliance_rate": "patrols", "household_visit_coverage": "patrols", "on_time_closure_rate": "cases",
              "cases_accepted": "cases", "overdue_open_cases": "cases", "residents": "population"}
 
@@ -19,7 +20,8 @@ if shapes.empty:
 if ui.no_source_data(SOURCE_OF[kpi], sel):  # the grids still show, uncoloured: nothing to colour them by
     st.info(t("map_no_data", kpi=t(kpi), month=sel.month, source=t(f"source_{SOURCE_OF[kpi]}")))
     shapes[kpi] = None
-st.plotly_chart(charts.grid_map(shapes, kpi, rate=kpi.endswith("rate") or kpi.endswith("coverage")), width="stretch")
+names = sel.community_code is not None and len(shapes) <= NAMED_GRIDS
+st.plotly_chart(charts.grid_map(shapes, kpi, rate=ui.is_share(kpi), names=names), width="stretch")
 st.caption(t("map_caption"))
 shown = shapes[["grid_name", "community_name", kpi]]
 if sel.grid_code:
