@@ -57,7 +57,7 @@ def grid_map(frame: pd.DataFrame, value: str, rate: bool, names: bool = False):
             continue
         xs, ys = zip(*ring)
         shade = "#dddddd" if pd.isna(v) else px.colors.sample_colorscale(scale, [0.15 + 0.85 * (v - low) / span])[0]
-        shown = "无数据" if pd.isna(v) else (f"{v:.1%}" if rate else f"{v:,.0f}")
+        shown = t("no_data") if pd.isna(v) else (f"{v:.1%}" if rate else f"{v:,.0f}")
         fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=shade, mode="lines",
                                  line={"color": "#555", "width": 1}, hoveron="fills", showlegend=False,
                                  name=row.grid_name, text=f"{row.grid_name}（{row.community_name}）<br>{t(value)}：{shown}",
