@@ -204,3 +204,16 @@ def test_deterministic_by_seed(run, tmp_path):
     assert _tree(tmp_path / "other" / "raw") != _tree(root / "raw")
     other = pl.read_parquet(tmp_path / "other" / "truth" / "hotline_truth.parquet")
     assert other.height != truth.height or not other.equals(truth)
+
+
+def test_unplaceable_orders_name_no_place_of_the_street(run):
+    root, truth, _, rows = run
+    places = pl.read_parquet(root / "truth" / "hotline_places.parquet")
+    divisions = pl.read_csv(Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "divisions.csv", infer_schema=False)
+    communities = divisions.filter(pl.col("parent_code") == HUAYANG)["name"].str.replace("(居民委员会|居委会)$", "")
+    names = set(places["name"]) | set(communities) | {"华阳"}
+    assert len(names) > 150
+    for order in truth.filter(pl.col("place_kind") == "none").iter_rows(named=True):
+        row = _row_of(rows, order)
+        text = "".join(str(v) for k, v in row.items() if k in {"标题", "诉求标题", "诉求内容", "来电内容", "留言主题", "留言详情"})
+        assert not [n for n in names if n in text], order["order_id"]
