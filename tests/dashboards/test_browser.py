@@ -3,6 +3,7 @@ every page: no error box, no other community's name, no ID or phone number; scre
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import shutil
@@ -30,6 +31,24 @@ def server(demo_run):
         yield url
 
 
+@contextlib.contextmanager
+def signed_in(server: str, username: str, password: str):
+    """A Chromium page signed in to the dashboard as `username`, on its first page once it has run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+        _settle(page)
+        yield page
+        browser.close()
+
+
 def _settle(page) -> None:
     page.wait_for_timeout(500)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
@@ -37,22 +56,12 @@ def _settle(page) -> None:
 
 
 def test_community_user_sees_only_their_community_on_every_page(server, demo_run):
-    from playwright.sync_api import sync_playwright
-
     con = duckdb.connect(str(demo_run.paths.serving), read_only=True)
     names = dict(con.execute("select community_code, community_name from marts.dim_communities").fetchall())
     con.close()
     own = names.pop("510116003001")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(server)
-        page.get_by_label("用户名").fill("tongjiqiao")
-        page.get_by_label("密码").fill("huayang-001")
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
-        _settle(page)
+    with signed_in(server, "tongjiqiao", "huayang-001") as page:
         links = page.locator('[data-testid="stSidebarNavLink"]')
         titles = [links.nth(i).inner_text().split()[-1] for i in range(links.count())] or ["总览"]
         downloads = 0
@@ -73,7 +82,6 @@ def test_community_user_sees_only_their_community_on_every_page(server, demo_run
         assert "数据质量" not in titles  # data-staff page is not offered to a community user
         assert {"总览", "事件处置", "巡查走访", "人口", "考核", "网格地图"} <= set(titles)
         assert downloads >= 5  # the tables of every page were downloaded and checked
-        browser.close()
 
 
 def _check_downloads(page, title: str, own: str, others: dict) -> int:
@@ -104,20 +112,11 @@ def test_what_a_leader_opens_and_downloads_is_exactly_what_the_audit_log_holds(s
     import datetime as dt
 
     import openpyxl
-    from playwright.sync_api import sync_playwright
 
     from pipelines.core.audit import AuditLog
 
     started = dt.datetime.now().replace(microsecond=0)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(server)
-        page.get_by_label("用户名").fill("leader")
-        page.get_by_label("密码").fill("huayang-leader")
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
-        _settle(page)
+    with signed_in(server, "leader", "huayang-leader") as page:
         page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="社区").click()
         page.get_by_role("option", name="通济桥街社区").click()
         _settle(page)
@@ -131,7 +130,6 @@ def test_what_a_leader_opens_and_downloads_is_exactly_what_the_audit_log_holds(s
         rows = sum(1 for _ in book.worksheets[0].iter_rows(min_row=2))
         file_name = info.value.suggested_filename
         page.wait_for_timeout(500)
-        browser.close()
     events = AuditLog(demo_run.paths.data).read(started, user="leader")
     month = events["month"].drop_nulls()[0]
     seen = [(e["event"], e["page"], e["community"], e["table"], e["rows"]) for e in events.iter_rows(named=True)]

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.core.settings import ROOT
-from tests.dashboards.test_browser import ARTIFACTS, CHROMIUM, FLAGS, _settle, server  # noqa: F401 (server is a fixture)
+from tests.dashboards.test_browser import ARTIFACTS, CHROMIUM, _settle, server, signed_in  # noqa: F401 (server is a fixture)
 from tests.dashboards.test_pages import LEADER, _choice, con  # noqa: F401 (con is a fixture)
 
 TRACES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(gd => gd.data.map(t => ({
@@ -26,18 +26,9 @@ TO_PAGE = """([x, y]) => { const gd = document.querySelector('.js-plotly-plot');
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="make browser installs Debian's chromium")
 def test_street_map_names_grids_on_hover_only(server, demo_run):  # noqa: F811 (the fixture)
     import duckdb
-    from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(server)
-        page.get_by_label("用户名").fill("leader")
-        page.get_by_label("密码").fill("huayang-leader")
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
-        _settle(page)
+    with signed_in(server, "leader", "huayang-leader") as page:
         page.locator('[data-testid="stSidebarNavLink"]', has_text="网格地图").click()
         page.get_by_role("heading", name="网格地图").first.wait_for(timeout=60_000)
         page.wait_for_selector(".js-plotly-plot", timeout=60_000)
@@ -73,7 +64,6 @@ def test_street_map_names_grids_on_hover_only(server, demo_run):  # noqa: F811 (
                                      .map(e => e.textContent).join(' ')""")
             hovered.append((trace["name"], label))
         page.screenshot(path=str(ARTIFACTS / "grid_map_street_hover.png"), full_page=True)
-        browser.close()
     for name, label in hovered:
         assert name in label and "巡查达标率" in label, (name, label)
 

@@ -28,13 +28,15 @@ def con(demo_run, monkeypatch):
     connection.close()
 
 
-def _open(page: str, community: str | None, month: str, user: User = LEADER) -> AppTest:
+def _open(page: str, community: str | None, month: str, user: User = LEADER, grid: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60)
     at.session_state["user"] = user
     at.run()
     at.sidebar.selectbox(key="month").set_value(month).run()
     if community:
         at.sidebar.selectbox(key="community").set_value(community).run()
+    if grid:
+        at.sidebar.selectbox(key="grid").set_value(grid).run()
     at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at

@@ -12,9 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards import ui
 from dashboards.auth import User
-from pipelines.core.settings import ROOT
 from pipelines.core.texts import TEXT
-from tests.dashboards.test_pages import LEADER, _choice, con  # noqa: F401 (con is a fixture)
+from tests.dashboards.test_pages import LEADER, _choice, _open, con  # noqa: F401 (con is a fixture)
 
 SHARE_LABEL = re.compile(r"(率|占比|比例)(（[^）]*）)?$")
 HEADER = re.compile(r"^[\w（）]{1,12}$")  # a column header or card label, not a sentence
@@ -59,18 +58,6 @@ def _check_page(at: AppTest, where: str) -> int:
     return seen
 
 
-def _open(page: str, month: str, user: User = LEADER, community: str | None = None, grid: str | None = None):
-    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60)
-    at.session_state["user"] = user
-    at.run()
-    at.sidebar.selectbox(key="month").set_value(month).run()
-    if community:
-        at.sidebar.selectbox(key="community").set_value(community).run()
-    if grid:
-        at.sidebar.selectbox(key="grid").set_value(grid).run()
-    at.switch_page(f"app_pages/{page}.py").run()
-    return at
-
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_share_on_every_page_is_shown_as_a_percentage(con, page):  # noqa: F811 (the fixture)
@@ -81,7 +68,7 @@ def test_every_share_on_every_page_is_shown_as_a_percentage(con, page):  # noqa:
     user = User("data", "数据专员", "data") if page == "quality" else LEADER
     seen = 0
     for scope in ({}, {"community": code}, {"community": code, "grid": grid}):  # street, community, grid
-        at = _open(page, month, user, **scope)
+        at = _open(page, scope.get("community"), month, user, grid=scope.get("grid"))
         seen += _check_page(at, f"{page} {scope}")
         if page == "grid_map":  # every KPI the map can be coloured by
             for i, kpi in list(enumerate(at.selectbox(key="map_kpi").options))[1:]:
