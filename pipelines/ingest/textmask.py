@@ -19,9 +19,13 @@ Rules, applied in this order by `mask_numbers`:
 A number is masked only when it stands alone: the character before it is neither an ASCII letter nor a
 digit (nor a decimal point after a digit: `12.13812345678` is a fraction) and the character after it is
 neither a letter nor a digit. So a number inside a case number (`FZ16082600608`) or inside a longer digit
-run (a 20-digit order number) is not touched. These are the boundaries of tests/pii_scan.py, which
-finds nothing in masked text. Each regex runs twice, because one match consumes the character after
-it, which is also the character before a number right behind it (`13812345678、13912345678`).
+run (a 20-digit order number) is not touched, while any 18-character run of that shape is taken for an
+ID number. These are the boundaries of tests/pii_scan.py (which also never starts after a point), so it
+finds nothing in masked text. A `+86` prefix opens a number by itself and needs no boundary before it.
+Each regex runs twice, because one match consumes the character after it, which is also the character
+before a number right behind it (`13812345678、13912345678`).
+
+The tokens are Chinese because the masked text is shown to users as it is.
 
 Numbers a platform masked already (`138****5678`, `0000-00000000`, `****`) are left as they are: they
 show no more than the project's own phone mask (`138****1234`) and no rule matches them (an area code
