@@ -57,3 +57,23 @@ def build_report(quarter: str) -> None:
     if proc.returncode:
         lines = [line for line in proc.stdout.splitlines() if line.strip()]
         raise CommandFailed(lines[-1] if lines else "请联系系统管理员查看日志。")
+
+
+PLACE_TIMEOUT = 60  # seconds: one line appended to the corrections file
+
+
+def place_order(order_id: str, community_code: str, grid_code: str | None = None) -> str:
+    """`gridpulse place ORDER_ID COMMUNITY [--grid GRID]`: a data clerk's placement of one hotline order,
+    kept in data/corrections/hotline_places.csv and applied by every later build. Returns what the
+    command printed last (its confirmation)."""
+    cmd = [sys.executable, "-m", "pipelines.cli", "place", order_id, community_code,
+           *(["--grid", grid_code] if grid_code else [])]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=os.environ, timeout=PLACE_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise CommandFailed(f"超过 {PLACE_TIMEOUT} 秒仍未完成，请改用命令行 gridpulse place {order_id} {community_code}。") from exc
+    said = [line for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode:
+        errors = said or [line for line in proc.stderr.splitlines() if line.strip()]
+        raise CommandFailed(errors[-1] if errors else "请联系系统管理员查看日志。")
+    return said[-1] if said else f"{order_id} → {community_code}"

@@ -71,6 +71,8 @@ def coverage() -> pd.DataFrame:
 def has_data(source: str, month: str | None = None, community_code: str | None = None) -> bool:
     """Whether `source` has landed data at all, in `month`, and (registers, patrols) of `community_code`;
     without a community, of any community."""
+    if source == "hotline":  # the hotline exports are street-wide, like the event system's
+        return hotline_has_data(month)
     rows = coverage()
     rows = rows[rows.source == source]
     if month is not None and source != "grids":
@@ -362,3 +364,102 @@ def quarter_reports(quarter: str) -> list[Path]:
     found = {p.suffix: p for p in (published_dir() / "reports").glob(REPORT_FILE.format(street="*", quarter=quarter) + ".*")
              if p.suffix in (".pdf", ".xlsx")}
     return [found[s] for s in (".pdf", ".xlsx") if s in found]
+
+
+# --- 12345热线 ------------------------------------------------------------------------------------------
+# The hotline marts (dbt_project models *hotline*) may be missing from a snapshot published before they
+# were built: every function below answers "no data" then instead of failing. Rates are the marts' own.
+
+HOTLINE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
+HOTLINE_KPIS = ("orders", "orders_per_10k_residents", *HOTLINE_RATES, "median_reply_working_days", "repeat_share")
+
+
+def hotline_available() -> bool:
+    """Whether the snapshot holds the hotline marts."""
+    found = q("""select count(*) as n from duckdb_tables()
+                 where database_name = current_database() and schema_name = 'marts'
+                   and table_name in ('kpi_hotline_street_monthly', 'kpi_hotline_community_monthly',
+                                      'kpi_hotline_topics_monthly', 'fct_hotline_orders')""")
+    return int(found["n"].iloc[0]) == 4
+
+
+def hotline_has_data(month: str | None) -> bool:
+    """Whether any hotline order of the installation was received in `month` (any month without one)."""
+    if not hotline_available():
+        return False
+    found = q("""select count(*) as n from marts.kpi_hotline_street_monthly
+                 where orders > 0 and (? is null or strftime(month_start, '%Y-%m') = ?)""", month, month)
+    return int(found["n"].iloc[0]) > 0
+
+
+def hotline_series(community_code: str | None, street_code: str | None = None) -> pd.DataFrame:
+    """Monthly hotline KPIs of one community or the street, oldest first; the street's also carry the
+    orders not placed to any community and the placement rate."""
+    cols = ", ".join(HOTLINE_KPIS)
+    if community_code is not None:
+        return q(f"""select strftime(month_start, '%Y-%m') as month, {cols}
+                     from marts.kpi_hotline_community_monthly where community_code = ? order by month_start""",
+                 community_code)
+    return q(f"""select strftime(month_start, '%Y-%m') as month, {cols}, unplaced_orders, placement_rate
+                 from marts.kpi_hotline_street_monthly
+                 where street_code = coalesce(?, (select min(street_code) from marts.dim_streets))
+                 order by month_start""", street_code)
+
+
+def hotline_communities(month: str, community_code: str | None, street_code: str | None = None) -> pd.DataFrame:
+    """The scope's communities in the month: orders (0 without a mart row), per 10,000 residents, the rates."""
+    return q("""select d.community_name, coalesce(k.orders, 0) as orders, k.orders_per_10k_residents,
+                       k.response_rate, k.resolution_rate, k.satisfaction_rate, k.repeat_share
+                from marts.dim_communities d
+                left join marts.kpi_hotline_community_monthly k
+                    on k.community_code = d.community_code and k.month_start = ?::date
+                where d.street_code = coalesce(?, (select min(street_code) from marts.dim_streets))
+                  and (? is null or d.community_code = ?)
+                order by d.community_code""", _month_start(month), street_code, community_code, community_code)
+
+
+def hotline_topics(month: str, community_code: str | None, grid_code: str | None, top: int,
+                   street_code: str | None = None) -> pd.DataFrame:
+    """The month's most frequent topics: from the topics mart for a community or the street (its
+    communities' orders), counted from the orders for a grid (the mart has no grid level)."""
+    if grid_code is not None:
+        return q("""select topic, count(*) as orders from marts.fct_hotline_orders
+                    where grid_code = ? and community_code = ? and topic is not null
+                      and date_trunc('month', received_at)::date = ?::date
+                    group by topic order by orders desc, topic limit ?""",
+                 grid_code, community_code, _month_start(month), top)
+    return q("""select t.topic, sum(t.orders) as orders
+                from marts.kpi_hotline_topics_monthly t
+                join marts.dim_communities d on t.community_code = d.community_code
+                where t.month_start = ?::date and t.topic is not null
+                  and d.street_code = coalesce(?, (select min(street_code) from marts.dim_streets))
+                  and (? is null or t.community_code = ?)
+                group by t.topic order by orders desc, t.topic limit ?""",
+             _month_start(month), street_code, community_code, community_code, top)
+
+
+def hotline_repeats(month: str, community_code: str | None, grid_code: str | None,
+                    street_code: str | None = None) -> pd.DataFrame:
+    """The month's repeat complaints of the scope; title and text as the mart stores them (masked)."""
+    return q("""select o.order_id, o.received_at as order_received_at, d.community_name, o.place_words, o.topic,
+                       o.title, o.content, o.status, o.satisfaction
+                from marts.fct_hotline_orders o
+                join marts.dim_communities d on o.community_code = d.community_code
+                where o.is_repeat and date_trunc('month', o.received_at)::date = ?::date
+                  and d.street_code = coalesce(?, (select min(street_code) from marts.dim_streets))
+                  and (? is null or o.community_code = ?) and (? is null or o.grid_code = ?)
+                order by o.received_at, o.order_id""",
+             _month_start(month), street_code, community_code, community_code, grid_code, grid_code)
+
+
+def hotline_unplaced(month: str, community_code: str | None, street_code: str | None = None) -> pd.DataFrame:
+    """The month's orders placed to no community (street-level or not placed at all), for data staff.
+    They belong to no community, so a community scope gets none."""
+    return q("""select order_id, received_at as order_received_at, district, handling_unit, title, content,
+                       place_words, place_confidence
+                from marts.fct_hotline_orders
+                where community_code is null and ? is null
+                  and date_trunc('month', received_at)::date = ?::date
+                  and (street_code is null
+                       or street_code = coalesce(?, (select min(street_code) from marts.dim_streets)))
+                order by received_at, order_id""", community_code, _month_start(month), street_code)

@@ -236,6 +236,7 @@ SECTIONS = {
     "population": "五、人口变动与特殊人群",
     "assessment": "六、网格员考核",
     "quality": "七、数据质量",
+    "hotline": "八、12345热线诉求",
     "definitions": "附：指标口径",
 }
 
@@ -291,6 +292,8 @@ LABELS = {
     "month": "月份", "source_name": "数据来源", "reason": "原因", "rows": "行数", "file_path": "文件",
     "received_at": "接收时间", "message": "说明", "register_status": "台账报送",
     "report_month": "月份", "check_title": "检查项", "severity": "级别", "observed_value": "检查结果",
+    "orders": "工单（件）", "orders_per_10k_residents": "每万人工单（件）", "response_rate": "响应率",
+    "resolution_rate": "解决率", "topic": "诉求主题",
 }
 
 SEVERITIES = {"blocking": "阻断", "warning": "警告"}
@@ -303,6 +306,7 @@ SHEETS = {
     "top_grids": "事件最多的网格", "overdue": "超期积压", "coverage": "巡查走访", "population": "人口变动",
     "special_groups": "特殊人群", "assessment": "网格员考核", "assessment_bottom": "考核排名末位",
     "registers": "台账报送", "quarantine": "隔离数据", "rejected": "拒收文件", "checks": "数据检查未通过",
+    "hotline": "12345热线三率", "hotline_communities": "12345热线各社区", "hotline_topics": "12345热线诉求主题",
     "about": "说明",
 }
 
@@ -570,6 +574,52 @@ TEXT = {
     "client": "客户端（摘要）",
     "page": "页面",
     "table": "下载内容",
+    # 12345热线
+    "hotline": "12345热线",
+    "source_hotline": "12345工单",
+    "orders": "工单数",
+    "orders_per_10k_residents": "每万人工单数",
+    "response_rate": "响应率",
+    "resolution_rate": "解决率",
+    "median_reply_working_days": "答复用时中位数（工作日）",
+    "repeat_share": "重复诉求占比",
+    "unplaced_orders": "未定位工单",
+    "placement_rate": "定位率",
+    "hotline_by_grid_note": "12345热线的三率按社区统计，卡片为所在社区的数字；主题和重复诉求按所选网格筛选。",
+    "hotline_rates_trend": "三率近12个月走势",
+    "hotline_orders_trend": "工单数近12个月走势",
+    "hotline_per_10k": "各社区每万人工单数",
+    "hotline_topics": "诉求主题（前 {n} 位）",
+    "hotline_top_n": "显示主题数",
+    "no_hotline_topics": "本月没有已归类主题的工单。",
+    "hotline_repeats": "重复诉求（同一地点、同一主题在设定天数内再次反映，种子表 hotline_settings 的 repeat_window_days）",
+    "order_received_at": "受理时间",
+    "replied_at": "答复时间",
+    "no_hotline_repeats": "本月没有重复诉求。",
+    "hotline_unplaced": "未定位到社区的工单（数据专员手工定位）",
+    "hotline_unplaced_pick_street": "未定位的工单不属于任何社区：在侧边栏选择“全街道”查看。",
+    "no_hotline_unplaced": "本月所有工单均已定位到社区。",
+    "hotline_place_form": "手工定位一张工单",
+    "hotline_place_help": "定位结果记入更正表（data/corrections/hotline_places.csv），此后每次运行都会采用；"
+                          "下次运行 gridpulse run 后在本页生效。",
+    "hotline_place_order": "工单编号",
+    "hotline_place_grid": "网格（可不选）",
+    "hotline_place_no_grid": "不指定网格",
+    "hotline_place_run": "定位",
+    "hotline_place_running": "正在记录定位……",
+    "hotline_placed": "已记录：{message}",
+    "hotline_place_failed": "定位未能完成：{error}",
+    "order_id": "工单编号",
+    "order_type": "诉求类型",
+    "title": "标题（已脱敏）",
+    "content": "诉求内容（已脱敏）",
+    "topic": "主题",
+    "subtopic": "小类",
+    "status": "办理状态",
+    "handling_unit": "承办单位",
+    "district": "区县",
+    "place_words": "文中地名",
+    "place_confidence": "定位置信度",
 }
 AUDIT_EVENTS = {"sign_in": "登录成功", "sign_in_failed": "登录失败", "sign_in_refused": "登录被限制",
                 "sign_out": "退出登录", "session_expired": "超时退出", "page_view": "访问页面", "download": "下载"}
