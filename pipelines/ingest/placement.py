@@ -29,7 +29,9 @@ Rules, in order (each measurable by the tests in tests/pipelines/ingest/test_pla
 5. Otherwise the most specific match wins (grid/estate > community > road > street); between equally
    specific ones the first named. Another community named at the same or a higher rank lowers the
    confidence.
-6. Nothing placeable: street, community and grid null, place_method `none`; the order is kept.
+6. A shared name left unresolved places nothing: codes null, its words in place_words, place_method
+   `text`, confidence 0.2, so data staff see why.
+7. Nothing placeable: street, community and grid null, place_method `none`; the order is kept.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ ESTATE_SEPARATORS = r"[、，,;；/\s]+"
 GRID_SUFFIX = r"专属网格$"
 RANK = {"district": 0, "street": 1, "road": 2, "community": 3, "grid": 4}
 # Confidence of a placement by the kind of word that decided it (before a conflict lowers it).
-CONFIDENCE = {"grid": 0.9, "community": 0.85, "community_short": 0.7, "road": 0.7, "street": 0.5, "other_street": 0.8}
+CONFIDENCE = {"grid": 0.9, "community": 0.85, "community_short": 0.7, "road": 0.7, "street": 0.5, "other_street": 0.8,
+              "ambiguous": 0.2}
 CONFLICT_FACTOR = 0.6
 COLUMN_CONFIDENCE = 1.0
 ENTRY_SCHEMA = {
@@ -254,10 +257,8 @@ def _decide(found: pl.DataFrame, codes: pl.DataFrame, gazetteer: Gazetteer) -> p
     n_street_ok = street_ok.sum().over(occurrence)
     n_district_ok = district_ok.sum().over(occurrence)
     keep = ~several | (street_ok & (n_street_ok == 1)) | ((n_street_ok == 0) & district_ok & (n_district_ok == 1))
-    cand = cand.filter(keep).with_columns(
-        ambiguous=pl.lit(False),
-        ours=pl.col("street_code").str.starts_with(ours),
-    )
+    unresolved = cand.filter(~keep).group_by("_row").agg(pl.col("word").unique(maintain_order=True).str.join("、").alias("place_words"))
+    cand = cand.filter(keep).with_columns(ours=pl.col("street_code").str.starts_with(ours))
 
     # rule 4: another street named (or resolved) and none of ours named: not ours
     own_street_named = pl.col("_streets").fill_null(pl.lit([], pl.List(pl.String))).list.eval(
@@ -273,17 +274,22 @@ def _decide(found: pl.DataFrame, codes: pl.DataFrame, gazetteer: Gazetteer) -> p
              .drop("source"))
 
     mine = cand.filter(pl.col("ours") & (pl.col("rank") >= 1) & ~pl.col("_row").is_in(other["_row"].implode()))
-    # a column naming a community wins over the text
-    mine = mine.with_columns(col_rank=((pl.col("source") == "column") & (pl.col("rank") >= RANK["community"])).cast(pl.Int8))
-    ordered = mine.sort("_row", "col_rank", "rank", "pos", descending=[False, True, True, False])
+    # a column naming a community wins over the text: text words of other communities are dropped, those
+    # of its community may still name the grid
+    by_column = (pl.col("source") == "column") & (pl.col("rank") >= RANK["community"])
+    column_community = pl.col("community_code").filter(by_column).first().over("_row")
+    mine = mine.with_columns(col_rank=by_column.any().over("_row").cast(pl.Int8)).filter(
+        (pl.col("col_rank") == 0) | (pl.col("community_code") == column_community) | by_column)
+    ordered = mine.sort("_row", "rank", "pos", descending=[False, True, False])
     first = ordered.group_by("_row", maintain_order=True).agg(
         pl.col("street_code").first(), pl.col("community_code").first(), pl.col("grid_code").first(),
-        pl.col("kind").first(), pl.col("short").first(), pl.col("rank").first(), pl.col("source").first(),
+        pl.col("kind").first(), pl.col("short").first(), pl.col("rank").first(),
+        pl.when(pl.col("col_rank").first() == 1).then(pl.lit("column")).otherwise(pl.col("source").first()).alias("source"),
         pl.col("col_rank").first(),
         # another community at the decisive rank or above: a conflict
         ((pl.col("rank") >= pl.col("rank").first()) & pl.col("community_code").is_not_null()
          & (pl.col("community_code") != pl.col("community_code").first())).any().alias("conflict"),
-        pl.col("word").filter(pl.col("source") == "text").unique(maintain_order=True).str.join("、").alias("place_words"),
+        pl.col("word").sort_by(pl.col("source") != "text", "pos").unique(maintain_order=True).str.join("、").alias("place_words"),
     )
     base_conf = (pl.when(pl.col("kind") == "grid").then(CONFIDENCE["grid"])
                  .when((pl.col("kind") == "community") & pl.col("short")).then(CONFIDENCE["community_short"])
@@ -297,5 +303,10 @@ def _decide(found: pl.DataFrame, codes: pl.DataFrame, gazetteer: Gazetteer) -> p
         street_code=pl.col("street_code"),
     ).select("_row", "street_code", "community_code", "grid_code", "place_words", "place_confidence", "place_method")
     other = other.select(decided.columns)
-    return pl.concat([decided, other]).with_columns(
+    placed = pl.concat([decided, other])
+    # rule 3's leftovers: a shared name nothing narrowed places nothing, but its words are kept for data staff
+    ambiguous = unresolved.filter(~pl.col("_row").is_in(placed["_row"].implode())).select(
+        "_row", street_code=pl.lit(None, pl.String), community_code=pl.lit(None, pl.String), grid_code=pl.lit(None, pl.String),
+        place_words="place_words", place_confidence=pl.lit(CONFIDENCE["ambiguous"]), place_method=pl.lit("text"))
+    return pl.concat([placed, ambiguous]).with_columns(
         place_words=pl.when(pl.col("place_words") != "").then(pl.col("place_words")))
