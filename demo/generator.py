@@ -21,6 +21,7 @@ from demo.case_files import assign_case_ids, case_steps, case_truth, write_case_
 from demo.cases import generate_cases
 from demo.common import SOURCES, STREET_NAME, WorkCalendar, month_last, set_mtime, stream, to_epoch
 from demo.grids import Street, build_street, load_communities
+from demo.hotline import grid_places
 from demo.patrols import patrol_records, plan_duty, write_patrol_files
 from demo.population import write_community
 from demo.profiles import build_profiles, plan_odd_events
@@ -138,7 +139,7 @@ def _write_grid_tables(street: Street, raw_dir: Path, names: dict[str, str]) -> 
     for name, title, month, when in versions:
         grids = street.grid_table(month).sort("grid_code")
         path = raw_dir / "grids" / name
-        write_grid_table(path, title, grids, names, when)
+        write_grid_table(path, title, grids, names, when, places=grid_places(street, street.seed, grids))
         set_mtime(path, when)
         records.append({"path": path.relative_to(raw_dir).as_posix(), "source": "grids", "community_code": None,
                         "month": f"{year}-{month:02d}", "data_rows": grids.height, "bad_rows": 0,

@@ -196,6 +196,20 @@ def places(street: Street, seed: int) -> pl.DataFrame:
     return pl.concat([estates, exclusive, roads]).sort("kind", "community_code", "name")
 
 
+def grid_places(street: Street, seed: int, grids: pl.DataFrame) -> pl.DataFrame:
+    """What a grid table lists per grid of `grids` (one table version): `estates` and `roads`, each joined with 、.
+
+    Estates go with the grid `places` gives them (grids keep their codes when redrawn), roads with the first
+    standard grid of their home community, so the grid table and the hotline texts name the same places.
+    """
+    named = places(street, seed)
+    first = grids.filter(pl.col("grid_type") == "常规").sort("grid_code").group_by("community_code").agg(pl.col("grid_code").first())
+    estates = named.filter(pl.col("kind") == "estate").group_by("grid_code").agg(pl.col("name").sort().str.join("、").alias("estates"))
+    roads = (named.filter(pl.col("kind") == "road").drop("grid_code").join(first, on="community_code")
+             .group_by("grid_code").agg(pl.col("name").sort().str.join("、").alias("roads")))
+    return grids.select("grid_code").join(estates, on="grid_code", how="left").join(roads, on="grid_code", how="left")
+
+
 def _other_communities(street_code: str) -> pl.DataFrame:
     """Communities of the other streets of Shuangliu and of Jinjiang, with their street and district names."""
     divisions = pl.read_csv(DIVISIONS_CSV, schema_overrides={"code": pl.String, "parent_code": pl.String})

@@ -44,14 +44,16 @@ def write_csv(path: Path, frame: pl.DataFrame, encoding: str) -> None:
 
 
 def write_grid_table(path: Path, title: str, grids: pl.DataFrame, display_names: dict[str, str], created: datetime,
-                     company: str = vocab.STREET_CENTRE) -> None:
-    """The street's grid table: title row, header row, one row per grid from row 3."""
+                     company: str = vocab.STREET_CENTRE, places: pl.DataFrame | None = None) -> None:
+    """The street's grid table: title row, header row, one row per grid from row 3; with `places` (grid_code,
+    estates, roads) two more columns 所辖小区 and 主要道路."""
     wb = _workbook(path, created, company)
     title_fmt = wb.add_format({"bold": True, "align": "center", "font_size": 14})
     head_fmt = wb.add_format({"bold": True, "align": "center", "border": 1})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     ws = wb.add_worksheet("网格台账")
-    header = vocab.GRID_HEADER
+    header = vocab.GRID_HEADER + (vocab.GRID_PLACES_HEADER if places is not None else ())
+    listed = {} if places is None else {g: (e, r) for g, e, r in places.select("grid_code", "estates", "roads").iter_rows()}
     ws.merge_range(0, 0, 0, len(header) - 1, title, title_fmt)
     ws.write_row(1, 0, header, head_fmt)
     for r, g in enumerate(grids.iter_rows(named=True)):  # ~140 rows, cell by cell
@@ -68,5 +70,8 @@ def write_grid_table(path: Path, title: str, grids: pl.DataFrame, display_names:
             ws.write_string(row, 8 + i, g[key])
         ws.write_datetime(row, 12, datetime.combine(g["valid_from"], datetime.min.time()), date_fmt)
         ws.write_string(row, 13, g["boundary"])
+        for i, value in enumerate(listed.get(g["grid_code"], ()) if places is not None else ()):
+            if value:
+                ws.write_string(row, 14 + i, value)
     ws.set_column(1, 2, 18)
     wb.close()
