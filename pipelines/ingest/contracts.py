@@ -12,7 +12,7 @@ import yaml
 from pipelines.core import texts
 
 CONTRACT_DIR = Path(__file__).parent / "contracts"
-SOURCES = ("grids", "population", "cases", "patrols")
+SOURCES = ("grids", "population", "cases", "patrols", "hotline")
 WHOLE_ROW = "*"  # the `field` of a duplicate row of a source without a key
 JSON_LINE = "json"  # the `field` of a log's line that is no JSON object
 
@@ -38,6 +38,8 @@ class Field:
     default: str | None = None  # the value of a cell left empty or of a column the file lacks
     affixes: tuple[str, ...] = ()  # enum: words a spelling may add around a value (`专属`, `网格`)
     label: str | None = None  # the field's name for data clerks (default: its first Chinese alias)
+    lenient: bool = False  # enum: a value no spelling matches lands as written (the gate warns) instead of quarantined
+    nulls: tuple[str, ...] = ()  # cell texts that mean "no value" (`未回访` for a satisfaction not asked yet)
 
     @property
     def title(self) -> str:
@@ -56,6 +58,14 @@ class Contract:
     key: tuple[str, ...] = ()
     rules: tuple[dict, ...] = field(default_factory=tuple)
     month_from: str | None = None  # a log: each row lands in the month of this timestamp field
+    all_sheets: bool = False  # xlsx: every sheet that holds the required columns is read, not only the best one
+    versioned: bool = False  # a log whose rows are versions of a record: a changed row under a landed key lands too
+
+    @property
+    def merge_key(self) -> tuple[str, ...]:
+        """What tells a log's row landed before: its key, and for a versioned source also its `row_version`
+        (a hash of its values), so an identical re-exported row is known and a changed one lands."""
+        return (*self.key, "row_version") if self.versioned else self.key
 
     @property
     def is_log(self) -> bool:
@@ -117,6 +127,8 @@ def _field(spec: dict, path: Path) -> Field:
         default=None if spec.get("default") is None else str(spec["default"]),
         affixes=tuple(str(a) for a in spec.get("affixes", ())),
         label=None if spec.get("label") is None else str(spec["label"]),
+        lenient=bool(spec.get("lenient", False)),
+        nulls=tuple(str(v) for v in spec.get("nulls", ())),
     )
 
 
@@ -133,6 +145,8 @@ def load_contract(source: str, directory: Path | None = None) -> Contract:
         key=tuple(spec.get("key", ())),
         rules=tuple(spec.get("rules", ())),
         month_from=spec.get("month_from"),
+        all_sheets=bool(spec.get("all_sheets", False)),
+        versioned=bool(spec.get("versioned", False)),
     )
 
 

@@ -93,7 +93,9 @@ def locate(contract: Contract, frame: pl.DataFrame, context: str, path: Path, st
     name = path.name
     if contract.is_log:
         day = find_date(context)
-        return find_community(context, street_code), day[:7] if day else find_month(context), None
+        # a street-wide log (the hotline: orders are placed by their text, not a grid) is the street's slice
+        slice_key = street_code if contract.slice == "street_month" else None
+        return find_community(context, street_code), day[:7] if day else find_month(context), slice_key
     month = find_month(context)
     if contract.slice == "street_month":
         if month is None and "valid_from" in frame.columns:

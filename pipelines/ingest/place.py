@@ -53,9 +53,9 @@ def place(contract: Contract, files: pl.DataFrame, landed: pl.DataFrame, quarant
 
 
 def overlap(contract: Contract, landed: pl.DataFrame, existing: pl.DataFrame | None) -> pl.Series:
-    """Which rows of a log's batch landed before: their key is in `existing` (the lake's rows of the
-    same months from other files), or an earlier file of the batch has it."""
-    key = list(contract.key)
+    """Which rows of a log's batch landed before: their key (`merge_key`) is in `existing` (the lake's rows
+    of the same months from other files), or an earlier file of the batch has it."""
+    key = list(contract.merge_key)  # a versioned log: order and version
     seen = ~pl.struct(key).is_first_distinct()
     marked = landed.select(seen.alias("_seen")).to_series()
     if existing is not None and existing.height:

@@ -20,7 +20,7 @@ from pipelines.ingest.contracts import Contract, normalize_header
 from pipelines.ingest.encoding import BOM, head_text, utf8
 from pipelines.ingest.errors import rejection
 from pipelines.ingest.jsonl import read_jsonl
-from pipelines.ingest.table import FILL, LEAD, ROW, SHEET_ROW, RawTable
+from pipelines.ingest.table import FILL, LEAD, ROW, SHEET, SHEET_ROW, RawTable
 
 HEADER_SCAN_ROWS = 15
 
@@ -96,7 +96,7 @@ def read_xlsx(path: Path, contract: Contract) -> RawTable:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own types for every kind of damage
         raise rejection("corrupt:xlsx", path.name) from exc
-    best = None
+    best, found_all = None, []
     for idx, name in enumerate(reader.sheet_names):
         try:
             grid = reader.load_sheet(idx, header_row=None, dtypes="string").to_polars()
@@ -105,14 +105,32 @@ def read_xlsx(path: Path, contract: Contract) -> RawTable:
         if grid.width == 0:
             continue
         found = _locate_header(grid, aliases)
+        if found and contract.all_sheets and set(contract.required) <= {aliases.get(h or "") for h in found[1]}:
+            found_all.append((name, grid, found))
         if found and (best is None or _score(found[1], aliases) > _score(best[2][1], aliases)):
             best = (name, grid, found)
     if best is None:
         raise rejection("no_header", path.name, contract)
+    if len(found_all) > 1:
+        return _all_sheets(path, found_all, aliases)
     name, grid, (h, header, span) = best
     titles = [" ".join(str(c) for c in r if c) for r in grid.head(h).rows()]
     frame, unmapped = _canonical(grid, header, aliases, h + span, row_offset=first_row(path, name))
     return RawTable(frame, name, " ".join([*titles, name, path.stem]), unmapped)
+
+
+def _all_sheets(path: Path, sheets: list, aliases: dict[str, str]) -> RawTable:
+    """Every sheet that holds the contract's required columns (a workbook with a sheet per month), each
+    under its own header; each row keeps its sheet (`_sheet`) and its row number in that sheet."""
+    frames, contexts, unmapped = [], [], []
+    for name, grid, (h, header, span) in sheets:
+        frame, missed = _canonical(grid, header, aliases, h + span, row_offset=first_row(path, name))
+        frames.append(frame.with_columns(pl.lit(name, pl.String).alias(SHEET)))
+        contexts += [" ".join(str(c) for c in r if c) for r in grid.head(h).rows()] + [name]
+        unmapped += [u for u in missed if u not in unmapped]
+    # the helper columns (`_fill<i>`, `_lead<i>`) differ in number between sheets: missing ones are empty
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    return RawTable(frame, "、".join(s[0] for s in sheets), " ".join([*contexts, path.stem]), tuple(unmapped))
 
 
 SHEET_HEAD = 1 << 18  # bytes of a sheet's XML searched for its first cell with a value

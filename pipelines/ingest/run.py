@@ -19,13 +19,14 @@ import polars as pl
 
 from pipelines.core.settings import Paths
 from pipelines.core.texts import LEDGER
-from pipelines.ingest import lake
+from pipelines.ingest import hotline, lake
 from pipelines.ingest.contracts import SOURCES, Contract, default_contracts
 from pipelines.ingest.errors import FileRejected, rejection
 from pipelines.ingest.identity import Pseudonymiser, pii_key
 from pipelines.ingest.locate import locate
 from pipelines.ingest.place import overlap, pieces_of, place, supersede
 from pipelines.ingest.readers import RawTable, read_file
+from pipelines.ingest.table import SHEET
 from pipelines.ingest.validate import month_bounds, validate
 
 log = logging.getLogger("gridpulse.ingest")
@@ -118,6 +119,14 @@ class Ingestor:
         if not readonly:
             self._sweep()
         self._refresh_grids()
+        self._gazetteer = None  # the hotline's placement gazetteer, built when first needed
+
+    def gazetteer(self):
+        """The hotline placement's gazetteer (built from the divisions and the lake's grid table, once a run)."""
+        if self._gazetteer is None:
+            placement = hotline.placement_module()
+            self._gazetteer = placement.Gazetteer.build(self.paths) if placement else False
+        return self._gazetteer
 
     def _sweep(self) -> None:
         """Remove parts no landed file names (what a run that stopped before writing its ledger left)
@@ -267,6 +276,10 @@ class Ingestor:
                "known_grids": self.known_grids if source != "grids" else None,
                "quarantined_grids": self.quarantined_grids}
         landed, quarantined = validate(frame, contract, ctx, self.key, group="_file")
+        if contract.versioned:
+            landed = hotline.row_version(landed, contract)
+        if source == "hotline":
+            landed = hotline.add_places(landed, self.gazetteer)
         landed, quarantined = place(contract, files, landed, quarantined, self.grid_communities)
         read = _count(landed, len(batch), _count(quarantined, len(batch)))
         already = dict.fromkeys(range(len(batch)), 0)
@@ -301,7 +314,7 @@ class Ingestor:
         if not paths:
             return None
         return pl.scan_parquet(paths, missing_columns="insert").filter(~pl.col("file_hash").is_in(own)).select(
-            list(contract.key)).collect()
+            list(contract.merge_key)).collect()
 
     def _retire(self, source: str, landing: list[tuple[Prepared, list[tuple[str, str]]]]) -> None:
         """Before files land: drop from the lake and the quarantine the rows that earlier files hold
@@ -424,6 +437,7 @@ class Ingestor:
             lake.write_ledger(self.ledger, self.paths.ledger)
             if source == "grids":
                 self._refresh_grids()
+                self._gazetteer = None  # placement reads the grid table just landed
             self._anchor(source)
         return outcomes
 
@@ -436,6 +450,10 @@ class Ingestor:
             contract = self.contracts[source]
             empty = pl.DataFrame(schema={"_row": pl.Int64, **{f.name: pl.String for f in contract.fields}})
             landed, _ = validate(empty, contract, {}, self.key)
+            if contract.versioned:
+                landed = hotline.row_version(landed, contract)
+            if source == "hotline":
+                landed = hotline.unplaced(landed)
             lake.write_atomic(landed.with_columns(
                 source_file=pl.lit(None, pl.String), source_sheet=pl.lit(None, pl.String),
                 file_hash=pl.lit(None, pl.String), report_month=pl.lit(None, pl.String),
@@ -508,8 +526,13 @@ def _per_file(batch: list[Prepared], columns: dict[str, Callable]) -> pl.DataFra
 
 
 def _lineage(rows: pl.DataFrame, per_file: pl.DataFrame) -> pl.DataFrame:
-    """A part's rows with their file's lineage columns, taken by each row's `_file`."""
-    return rows.drop(["_file", *(c for c in per_file.columns if c in rows.columns)]).hstack(per_file[rows["_file"]])
+    """A part's rows with their file's lineage columns, taken by each row's `_file`; a row read from one
+    sheet of a workbook read sheet by sheet (`_sheet`) names its own sheet."""
+    out = rows.drop(["_file", *(c for c in per_file.columns if c in rows.columns)]).hstack(per_file[rows["_file"]])
+    if SHEET not in out.columns:
+        return out
+    sheet = "source_sheet" if "source_sheet" in out.columns else "sheet"
+    return out.with_columns(pl.coalesce(SHEET, sheet).alias(sheet)).drop(SHEET)
 
 
 LANDED_LINEAGE = {"source_file": lambda p: p.file.rel, "source_sheet": lambda p: p.table.sheet,

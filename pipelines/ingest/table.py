@@ -11,6 +11,7 @@ ROW = "_row"  # each row's number as a clerk sees it in the file
 # the cells of columns no field maps, and the row's first three cells.
 FILL, LEAD = "_fill", "_lead"
 SHEET_ROW = f"{LEAD}_sheet"  # true on a spreadsheet's rows: only they can be blank or totals rows
+SHEET = "_sheet"  # each row's sheet, in a workbook read sheet by sheet (`Contract.all_sheets`)
 
 
 @dataclass

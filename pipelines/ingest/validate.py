@@ -15,12 +15,15 @@ import numpy as np
 import polars as pl
 
 from pipelines.core.texts import ALLOWED_VALUES, OTHER_REASON, ROW_REASONS
-from pipelines.ingest import identity
+from pipelines.ingest import identity, textmask
 from pipelines.ingest.contracts import JSON_LINE, Contract, Field
-from pipelines.ingest.table import FILL, LEAD, ROW, SHEET_ROW
+from pipelines.ingest.table import FILL, LEAD, ROW, SHEET, SHEET_ROW
 
 DATE_RE = r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})"
 DATETIME_RE = r"^(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D*?(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?"
+# A slash date with its 4-digit year last is month first, as US-made web platforms export it
+# (`02/28/2019 11:25`): never day first. A day-first date (`28/02/2019`) then has month 28 and is invalid.
+MONTH_FIRST_RE = r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?"
 SERIAL_RE = r"^\d{5}(\.\d+)?$"
 TAG_SEPARATORS = r"\s*[;；、，,/]\s*"
 TOTAL_MARKERS = ("合计", "总计", "小计")
@@ -38,6 +41,7 @@ NFKC_VARIANT = r"[^\x00-\x7F\u3400-\u4DBF\u4E00-\u9FFF]"
 # Types whose value is an expensive pure function of the cell text, computed once per distinct text: a
 # register re-sent every month repeats each birth date, name and phone number about once a month.
 DISTINCT_TYPES = {"date", "person_name", "phone", "enum"}
+MASKED_TYPES = ("person_name", "phone", "free_text", "masked_text")  # a quarantine row shows their masked value
 
 # What spelling variants of an enum value may differ in: width (NFKC), spaces, punctuation and
 # brackets (`专属(学校)`, `专属网格-学校`), and the field's affixes around the value (`学校专属网格`).
@@ -47,7 +51,7 @@ ENUM_NOISE = r"[\s\p{P}\p{S}\p{Z}]"
 def enum_key(text: str, affixes: tuple[str, ...] = ()) -> str:
     """The spelling-free form of an enum value (the Python twin of `_enum_key`, for the contract's
     own spellings)."""
-    folded = "".join(ch for ch in unicodedata.normalize("NFKC", text)
+    folded = "".join(ch for ch in unicodedata.normalize("NFKC", text).lower()
                      if not unicodedata.category(ch).startswith(("P", "S", "Z")) and not ch.isspace())
     for _ in range(2):
         for a in sorted(affixes, key=len, reverse=True):
@@ -57,7 +61,7 @@ def enum_key(text: str, affixes: tuple[str, ...] = ()) -> str:
 
 
 def _enum_key(t: pl.Expr, affixes: tuple[str, ...]) -> pl.Expr:
-    folded = t.str.normalize("NFKC").str.replace_all(ENUM_NOISE, "")
+    folded = t.str.normalize("NFKC").str.to_lowercase().str.replace_all(ENUM_NOISE, "")  # any letter case: APP, app
     if not affixes:
         return folded
     words = "|".join(re.escape(a) for a in sorted(affixes, key=len, reverse=True))
@@ -167,7 +171,12 @@ def parse_datetime(t: pl.Expr) -> pl.Expr:
     text = pl.concat_str([g.struct[0], g.struct[1].str.zfill(2), g.struct[2].str.zfill(2)], separator="-") + " " + \
         pl.concat_str([g.struct[3].str.zfill(2), g.struct[4].str.zfill(2), g.struct[5].fill_null("0").str.zfill(2)],
                       separator=":")
+    us = t.str.extract_groups(MONTH_FIRST_RE)
+    month_first = pl.concat_str([us.struct[2], us.struct[0].str.zfill(2), us.struct[1].str.zfill(2)], separator="-") + \
+        " " + pl.concat_str([us.struct[3].str.zfill(2), us.struct[4].str.zfill(2),
+                             us.struct[5].fill_null("0").str.zfill(2)], separator=":")
     return pl.coalesce(text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"),
+                       month_first.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"),
                        _serial(t).dt.cast_time_unit("us"))
 
 
@@ -202,6 +211,11 @@ def parse_dates(texts: pl.Series, kind: str) -> pl.Series:
     return out
 
 
+def _nulled(text: pl.Expr, f: Field) -> pl.Expr:
+    """A cell whose text the field counts as no value (`nulls`: 未回访) is empty."""
+    return pl.when(text.is_in(list(f.nulls))).then(None).otherwise(text) if f.nulls else text
+
+
 def _t(name: str) -> pl.Expr:
     return pl.col(f"_t_{name}")
 
@@ -215,12 +229,19 @@ def _values(f: Field, ctx: dict) -> dict[str, pl.Expr]:
         return {f.name: t.str.replace_all(TAG_SEPARATORS, ";")}
     if f.type == "free_text":
         return {f.name: identity.mask_free_text(t)}
+    if f.type == "masked_text":  # a hotline order's title, text and reply: numbers and caller surnames masked
+        return {f.name: textmask.mask_text(t)}
+    if f.type == "anonymity":  # 匿名 / 实名, never a name; 是 / 否 of a 是否匿名 column first
+        yes_no = pl.when(t.is_in(["是", "Y", "y", "1"])).then(pl.lit("匿名")).when(t.is_in(["否", "N", "n", "0"])) \
+            .then(pl.lit("实名"))
+        return {f.name: pl.coalesce(yes_no, textmask.anonymity(t))}
     if f.type == "person_name":
         return {f.name: identity.mask_name(t)}
     if f.type == "phone":
         return {f.name: identity.mask_phone(t)}
     if f.type == "enum":
-        return {f.name: _enum_key(t, f.affixes).replace_strict(enum_lookup(f), default=None, return_dtype=pl.String)}
+        value = _enum_key(t, f.affixes).replace_strict(enum_lookup(f), default=None, return_dtype=pl.String)
+        return {f.name: pl.coalesce(value, t) if f.lenient else value}
     if f.type == "int":
         ok = t.str.contains(r"^[+-]?\d+(\.0+)?$")
         return {f.name: pl.when(ok).then(t.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))}
@@ -256,7 +277,7 @@ def _error(f: Field, ctx: dict) -> pl.Expr:
             .otherwise(pl.lit("unknown_grid")))
     elif f.type == "community_code":
         error = pl.when(v.is_not_null() & ~v.str.contains(r"^\d{12}$")).then(pl.lit("invalid_value"))
-    elif f.type == "enum":
+    elif f.type == "enum" and not f.lenient:
         error = pl.when(t.is_not_null() & v.is_null()).then(pl.lit("invalid_value"))
     elif f.type == "int":
         error = pl.when(t.is_not_null() & v.is_null()).then(pl.lit("not_a_number"))
@@ -289,7 +310,7 @@ def _says_foreign(f: Field, contract: Contract) -> pl.Expr:
 
 def _shown(f: Field) -> pl.Expr:
     """What a quarantine row shows of the offending value: personal data only masked."""
-    if f.type in ("person_name", "phone", "free_text"):
+    if f.type in MASKED_TYPES:
         return pl.col(f.name)
     if f.type == "id_number":
         return identity.mask_id(_t(f.name))
@@ -353,7 +374,7 @@ def validate(table_frame: pl.DataFrame, contract: Contract, ctx: dict, key: byte
     date bounds, and each row takes its distinct row's result by position; only rows with a date past
     their own bound are checked again, whole. Duplicates are found on a number per distinct key.
     """
-    carry = [group] if group else []
+    carry = ([group] if group else []) + ([SHEET] if SHEET in table_frame.columns else [])  # a row's own sheet
     fields = contract.fields
     table_frame = mark_filler(table_frame)
     bounds = {k: v for k, v in ctx.items() if isinstance(v, pl.Expr)}
@@ -493,7 +514,8 @@ def _check(table_frame: pl.DataFrame, contract: Contract, ctx: dict) -> pl.DataF
     columns stay. Blank and totals rows are dropped."""
     fields = contract.fields
     frame = table_frame.with_columns(
-        **{f"_t_{f.name}": _text(f.name) if f.name in table_frame.columns else pl.lit(None, pl.String) for f in fields})
+        **{f"_t_{f.name}": _nulled(_text(f.name), f) if f.name in table_frame.columns else pl.lit(None, pl.String)
+           for f in fields})
     frame = drop_filler(frame, [f"_t_{f.name}" for f in fields if f.name in table_frame.columns])
     frame = _fold(frame, [f"_t_{f.name}" for f in fields if f.type in FOLDED_TYPES and f.name in table_frame.columns])
     defaults = [_t(f.name).fill_null(pl.lit(f.default)) for f in fields if f.default is not None]
