@@ -420,21 +420,20 @@ def hotline_communities(month: str, community_code: str | None, street_code: str
 
 def hotline_topics(month: str, community_code: str | None, grid_code: str | None, top: int,
                    street_code: str | None = None) -> pd.DataFrame:
-    """The month's most frequent topics: from the topics mart for a community or the street (its
-    communities' orders), counted from the orders for a grid (the mart has no grid level)."""
+    """The month's most frequent topics: from the topics mart for a community or the street (the street's
+    orders, placed to a community or not), counted from the orders for a grid (the mart has no grid level)."""
     if grid_code is not None:
         return q("""select topic, count(*) as orders from marts.fct_hotline_orders
                     where grid_code = ? and community_code = ? and topic is not null
                       and date_trunc('month', received_at)::date = ?::date
                     group by topic order by orders desc, topic limit ?""",
                  grid_code, community_code, _month_start(month), top)
-    return q("""select t.topic, sum(t.orders) as orders
-                from marts.kpi_hotline_topics_monthly t
-                join marts.dim_communities d on t.community_code = d.community_code
-                where t.month_start = ?::date and t.topic is not null
-                  and d.street_code = coalesce(?, (select min(street_code) from marts.dim_streets))
-                  and (? is null or t.community_code = ?)
-                group by t.topic order by orders desc, t.topic limit ?""",
+    return q("""select topic, sum(orders) as orders
+                from marts.kpi_hotline_topics_monthly
+                where month_start = ?::date and topic is not null
+                  and street_code = coalesce(?, (select min(street_code) from marts.dim_streets))
+                  and (? is null or community_code = ?)
+                group by topic order by orders desc, topic limit ?""",
              _month_start(month), street_code, community_code, community_code, top)
 
 
@@ -442,7 +441,7 @@ def hotline_repeats(month: str, community_code: str | None, grid_code: str | Non
                     street_code: str | None = None) -> pd.DataFrame:
     """The month's repeat complaints of the scope; title and text as the mart stores them (masked)."""
     return q("""select o.order_id, o.received_at as order_received_at, d.community_name, o.place_words, o.topic,
-                       o.title, o.content, o.status, o.satisfaction
+                       o.title_masked as title, o.content_masked as content, o.status, o.satisfaction
                 from marts.fct_hotline_orders o
                 join marts.dim_communities d on o.community_code = d.community_code
                 where o.is_repeat and date_trunc('month', o.received_at)::date = ?::date
@@ -455,8 +454,8 @@ def hotline_repeats(month: str, community_code: str | None, grid_code: str | Non
 def hotline_unplaced(month: str, community_code: str | None, street_code: str | None = None) -> pd.DataFrame:
     """The month's orders placed to no community (street-level or not placed at all), for data staff.
     They belong to no community, so a community scope gets none."""
-    return q("""select order_id, received_at as order_received_at, district, handling_unit, title, content,
-                       place_words, place_confidence
+    return q("""select order_id, received_at as order_received_at, district, handling_unit,
+                       title_masked as title, content_masked as content, place_words, place_confidence
                 from marts.fct_hotline_orders
                 where community_code is null and ? is null
                   and date_trunc('month', received_at)::date = ?::date

@@ -9,6 +9,7 @@ Raw counts of sensitive groups are never selected: only the marts' suppressed `p
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -25,6 +26,10 @@ REQUIRED_MARTS = ("dim_communities", "dim_streets", "kpi_street_quarterly", "kpi
                   "kpi_special_groups", "fct_cases", "fct_files_received", "fct_rows_quarantined")
 ASSESSMENT_MART = "kpi_worker_assessment_monthly"
 CHECKS_MART = "fct_check_results"
+HOTLINE_MARTS = ("kpi_hotline_street_monthly", "kpi_hotline_community_monthly", "kpi_hotline_topics_monthly")
+HOTLINE_TOP_TOPICS = 10
+
+log = logging.getLogger("gridpulse.reports")
 
 
 class ReportError(RuntimeError):
@@ -50,6 +55,7 @@ class Figures:
     case_log_days: int
     assessment: dict[str, pd.DataFrame] | None = None
     checks: dict | None = None  # {"total": checks run on the quarter's batches, "failed": frame}
+    hotline: dict | None = None  # {"street": row, "communities": frame, "topics": frame}; None: no order
     marts: set[str] = field(default_factory=set)
 
 
@@ -254,6 +260,62 @@ where report_month between $first_month and $last_month and not is_success
 order by report_month, community_name, source_name, check_title"""
 
 
+# computed: the quarter's 12345 figures as sums of the monthly marts' counts; the rates are
+# responded in time ÷ orders (响应率), resolved ÷ orders (解决率), satisfied ÷ evaluated (满意率), and orders
+# per 10,000 residents divides by the quarter-end residents of kpi_community_quarterly.
+HOTLINE_COUNTS = """
+    sum(orders) as orders, sum(orders_responded_in_time) as orders_responded_in_time,
+    sum(orders_resolved) as orders_resolved, sum(orders_evaluated) as orders_evaluated,
+    sum(orders_satisfied) as orders_satisfied"""
+HOTLINE_STREET = f"""
+select {HOTLINE_COUNTS}, sum(unplaced_orders) as unplaced_orders
+from marts.kpi_hotline_street_monthly
+where street_code = $street and month_start between $start and $end"""
+HOTLINE_COMMUNITIES = f"""
+select communities.community_code, any_value(communities.community_name) as community_name, {HOTLINE_COUNTS}
+from marts.dim_communities as communities
+left join marts.kpi_hotline_community_monthly as monthly
+    on communities.community_code = monthly.community_code and monthly.month_start between $start and $end
+where communities.street_code = $street
+group by communities.community_code
+order by communities.community_code"""
+HOTLINE_TOPICS = """
+select topic, sum(orders) as orders
+from marts.kpi_hotline_topics_monthly
+where street_code = $street and month_start between $start and $end and topic is not null
+group by topic
+order by orders desc, topic
+limit $top"""
+
+
+def _hotline_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """The three rates from the summed counts; a zero denominator leaves the rate empty."""
+    orders = frame.orders.where(frame.orders > 0)
+    evaluated = frame.orders_evaluated.where(frame.orders_evaluated > 0)
+    return frame.assign(response_rate=frame.orders_responded_in_time / orders,
+                        resolution_rate=frame.orders_resolved / orders,
+                        satisfaction_rate=frame.orders_satisfied / evaluated)
+
+
+def _hotline(con, params: dict, communities: pd.DataFrame) -> dict | None:
+    """The quarter's hotline figures, or None when the quarter has no order. A snapshot whose hotline
+    marts lack a column the report reads is logged and treated as having none: the report still builds."""
+    try:
+        street = _hotline_rates(_frame(con, HOTLINE_STREET, params))
+        if street.orders.isna().all() or not street.orders.fillna(0).sum():
+            return None
+        by_community = _hotline_rates(_frame(con, HOTLINE_COMMUNITIES, params))
+        topics = _frame(con, HOTLINE_TOPICS, params | {"top": HOTLINE_TOP_TOPICS})
+    except duckdb.Error as exc:
+        log.warning("12345 hotline section left empty: the hotline marts do not read as expected (%s)", exc)
+        return None
+    residents = communities.set_index("community_code").residents.astype(float)
+    per = by_community.orders.fillna(0).astype(float) / by_community.community_code.map(residents) * 10_000
+    by_community["orders"] = by_community.orders.fillna(0)
+    by_community["orders_per_10k_residents"] = per.where(by_community.community_code.map(residents) > 0)
+    return {"street": street.iloc[0].to_dict(), "communities": by_community, "topics": topics}
+
+
 def _checks(con, params: dict) -> dict | None:
     total = con.execute(CHECKS_TOTAL, _bind(CHECKS_TOTAL, params)).fetchone()[0]
     return {"total": total, "failed": _frame(con, CHECKS_FAILED, params)} if total else None
@@ -316,6 +378,8 @@ def load(paths: Paths, quarter: Quarter, street_code: str | None = None) -> Figu
             figures.assessment = _assessment(con, params)
         if CHECKS_MART in available:
             figures.checks = _checks(con, months)
+        if all(m in available for m in HOTLINE_MARTS):
+            figures.hotline = _hotline(con, params, figures.communities)
         return figures
     finally:
         con.close()

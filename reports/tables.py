@@ -14,6 +14,9 @@ import pandas as pd
 from pipelines.core.texts import (
     HEADLINE,
     HEADLINE_COLUMNS,
+    HOTLINE_LABELS,
+    HOTLINE_NONE,
+    HOTLINE_NOTE,
     LABELS,
     LEVELS,
     NO_DATA,
@@ -256,9 +259,51 @@ def checks(figures: Figures) -> Table | None:
     return t
 
 
+HOTLINE_ROWS = (("orders", "count"), ("response_rate", "rate"), ("resolution_rate", "rate"),
+                ("satisfaction_rate", "rate"), ("unplaced_orders", "count"))
+
+
+def hotline(figures: Figures) -> Table:
+    """The quarter's 12345 orders and three rates for the street; `无数据` throughout without an order."""
+    t = Table("hotline", SHEETS["hotline"], [Column("label", HEADLINE_COLUMNS["label"]),
+                                             Column("current", HEADLINE_COLUMNS["current"], "row")])
+    street = figures.hotline["street"] if figures.hotline else {}
+    for key, kind in HOTLINE_ROWS:
+        t.rows.append([HOTLINE_LABELS[key], _cell(street.get(key), NOT_COMPUTABLE) if street else NO_DATA])
+        t.row_kinds.append(kind)
+        t.keys.append(key)
+    t.note = HOTLINE_NOTE if street else HOTLINE_NONE
+    return t
+
+
+def hotline_communities(figures: Figures) -> Table | None:
+    if figures.hotline is None:
+        return None
+    specs = [("orders", "count"), ("orders_per_10k_residents", "number"), ("response_rate", "rate"),
+             ("resolution_rate", "rate"), ("satisfaction_rate", "rate")]
+    t = Table("hotline_communities", SHEETS["hotline_communities"], _columns(("community_name", "text"), *specs))
+    for row in figures.hotline["communities"].itertuples():
+        t.rows.append([row.community_name, *(_cell(getattr(row, k), NO_DATA if k == "orders_per_10k_residents"
+                                                   else NOT_COMPUTABLE) for k, _ in specs)])
+        t.keys.append(row.community_code)
+    t.note = "每万人工单数 = 本季度工单 ÷ 季末实有人口 × 10000；季末月未报送人口台账的社区显示“无数据”。"
+    return t
+
+
+def hotline_topics(figures: Figures) -> Table | None:
+    if figures.hotline is None:
+        return None
+    t = Table("hotline_topics", SHEETS["hotline_topics"], _columns(("topic", "text"), ("orders", "count")))
+    for row in figures.hotline["topics"].itertuples():
+        t.rows.append([row.topic, int(row.orders)])
+        t.keys.append(row.topic)
+    return t
+
+
 def all_tables(figures: Figures) -> list[Table]:
     built = [headline(figures), communities(figures), case_mix(figures), case_levels(figures), top_grids(figures),
              overdue(figures), coverage(figures), population(figures), special_groups(figures),
              assessment_bands(figures), assessment_bottom(figures), registers(figures), quarantine(figures),
-             rejected(figures), checks(figures)]
+             rejected(figures), checks(figures), hotline(figures), hotline_communities(figures),
+             hotline_topics(figures)]
     return [t for t in built if t is not None]

@@ -7,7 +7,8 @@ Sections follow the order of the data flow; the dashboard's texts are the `TEXT`
 
 # --- shared ------------------------------------------------------------------------------------------
 
-SOURCE_TITLES = {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志"}
+SOURCE_TITLES = {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志",
+                 "hotline": "12345工单"}
 FEEDBACK_FILE = "{code}_{month}_数据报送质量反馈.xlsx"  # data/published/quality/<month>/
 REPORT_FILE = "{street}_{quarter}_季度形势分析报告"  # data/published/reports/, .pdf and .xlsx
 
@@ -37,6 +38,15 @@ USAGE_ERRORS = (
 USAGE_HINT = "用法见 {prog} -h。"
 BUSY = "另一个任务正在写入数据仓库（{holder}），本次未运行。请等它结束后再试，或去掉 --no-wait 排队等待。"
 WAITING = "另一个任务正在写入数据仓库（{holder}），等待它结束后继续……"
+# gridpulse place: a data clerk's placement of one 12345 hotline order (data/corrections/hotline_places.csv)
+PLACE = {
+    "placed": "已记录：{order} → {community}{grid}。下次运行 gridpulse run 后生效。",
+    "unknown_community": "社区“{community}”不是本街道的社区，请填写 12 位社区代码（如 510116003001）或社区名称。",
+    "unknown_grid": "网格“{grid}”不在最新网格台账里，请填写 15 位网格编码。",
+    "grid_elsewhere": "网格“{grid}”属于{owner}，不属于{community}，请核对后重新填写。",
+    "unknown_order": "没有工单 {order}：12345工单里找不到这个工单编号，请核对后重新填写。",
+    "empty_order": "工单编号不能为空。",
+}
 
 # --- ingest: rejected files, the ledger's notes, quarantined rows ------------------------------------
 # A text names a contract field by its label (`Field.title`), never by its canonical name; the code
@@ -134,6 +144,8 @@ CHECKS = {
                              "核实未出现的网格是否已安排网格员，终端数据是否已上传。"),
     "worker_records_norm": ("网格员月巡查走访记录不超过全街道中位数的{factor:g}倍",
                             "核实该网格员的记录是否重复上传或补录。"),
+    "allowed_values": ("{field}应为规定的取值之一",
+                       "核对该列的写法；确属新的取值的，请数据专员在数据契约 hotline.yaml 中加上它的写法。"),
 }
 
 
@@ -296,8 +308,16 @@ LABELS = {
     "resolution_rate": "解决率", "topic": "诉求主题",
 }
 
+# The 12345 section: its rows, the note under them, and what it says without an order in the quarter.
+HOTLINE_LABELS = {"orders": "12345工单（件）", "response_rate": "响应率", "resolution_rate": "解决率",
+                  "satisfaction_rate": "满意率", "unplaced_orders": "未定位到社区的工单（件）"}
+HOTLINE_NOTE = ("季度三率为三个月件数合计之比：响应率 = 按时响应的工单 ÷ 工单，解决率 = 已解决的工单 ÷ 工单，"
+                "满意率 = 满意的工单 ÷ 参加评价的工单。")
+HOTLINE_NONE = "无数据：本季度没有12345热线工单入库（或数据快照中尚无热线指标表）。"
+
 SEVERITIES = {"blocking": "阻断", "warning": "警告"}
-SOURCES = {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志"}
+SOURCES = {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志",
+           "hotline": "12345工单"}
 LEVELS = {1: "1级 网格内", 2: "2级 社区", 3: "3级 街道", 4: "4级 区县", 5: "5级 市级及以上"}
 REGISTER_STATUS = {"on_time": "按时", "late": "逾期", "missing": "未报送"}
 
@@ -327,6 +347,8 @@ DEFINITIONS = (
     ("无数据", "该社区本季度没有收到相应数据（如未报送台账或巡查日志），不是零。"),
     ("—", "分母为零，无法计算比率。"),
     ("不可比", "两个季度报送台账的社区数不同，街道人口合计不作比较。"),
+    ("12345热线三率", "响应率：在规定时限内响应的工单 ÷ 工单；解决率：已解决的工单 ÷ 工单；满意率：评价为满意或基本满意的"
+                    "工单 ÷ 参加评价的工单（时限与满意取值见种子表 hotline_settings）；季度值为三个月件数合计之比。"),
 )
 
 NOTE_SOURCE = "所有数字取自数据仓库发布的服务快照（与仪表盘同源），快照发布时间 {published_at}。"

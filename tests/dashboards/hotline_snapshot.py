@@ -31,7 +31,7 @@ class HotlineRows:
     """The rows written, by table, for the tests to compare the page and the report with."""
     community: dict = field(default_factory=dict)  # (community_code, month) -> row dict
     street: dict = field(default_factory=dict)  # month -> row dict
-    topics: list = field(default_factory=list)  # (community_code, month, topic, orders)
+    topics: list = field(default_factory=list)  # (community_code or None: unplaced, month, topic, orders)
     orders: list = field(default_factory=list)  # fct_hotline_orders rows as dicts
 
 
@@ -63,6 +63,7 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
             for t_index, topic in enumerate(TOPICS[: 3 + c_index]):
                 rows.topics.append((code, month, topic, max(orders - 3 * t_index - (t_index + m_index) % 3, 1)))
         unplaced = 2  # responded and resolved, not evaluated
+        rows.topics.append((None, month, TOPICS[4], unplaced))
         total = {k: v + (unplaced if k in ("orders", "orders_responded_in_time", "orders_resolved") else 0)
                  for k, v in total.items()}
         rows.street[month] = _rates(total) | {
@@ -75,7 +76,8 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
         for n, repeat in enumerate((False, True)):
             rows.orders.append({
                 "order_id": f"FZ{last:%y%m%d}{c_index}{n:04d}", "received_at": dt.datetime(last.year, last.month, 3 + n, 9),
-                "title": f"{name}{TOPICS[c_index]}问题", "content": f"居民反映{name}附近{TOPICS[c_index]}，联系电话[电话]。",
+                "title_masked": f"{name}{TOPICS[c_index]}问题",
+                "content_masked": f"居民反映{name}附近{TOPICS[c_index]}，联系电话[电话]。",
                 "order_type": "投诉", "channel": "电话", "handling_unit": "街道城管办", "status": "已办结",
                 "satisfaction": "满意", "street_code": street, "community_code": code, "grid_code": grid,
                 "place_words": name, "place_confidence": 0.9, "place_method": "text", "topic": TOPICS[c_index],
@@ -83,7 +85,8 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
     for n in range(2):
         rows.orders.append({
             "order_id": f"{240001 + n}", "received_at": dt.datetime(last.year, last.month, 10 + n, 15),
-            "title": "小区门口路灯不亮", "content": "某先生反映路灯不亮，身份证号[身份证号]。", "order_type": "求助",
+            "title_masked": "小区门口路灯不亮", "content_masked": "某先生反映路灯不亮，身份证号[身份证号]。",
+            "order_type": "求助",
             "channel": "网站", "handling_unit": "区住建局", "status": "处理中", "satisfaction": None,
             "street_code": street if n == 0 else None, "community_code": None, "grid_code": None, "place_words": None,
             "place_confidence": 0.0, "place_method": "none", "topic": "道路养护", "is_repeat": False})
@@ -96,14 +99,14 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
                 f"month_start date, {counts}, {rates})")
     con.execute(f"create table marts.kpi_hotline_street_monthly (street_code varchar, month_start date, {counts}, "
                 f"{rates}, unplaced_orders bigint, placement_rate double)")
-    con.execute("create table marts.kpi_hotline_topics_monthly (community_code varchar, month_start date, "
-                "topic varchar, orders bigint)")
-    con.execute("""create table marts.fct_hotline_orders (order_id varchar, received_at timestamp, title varchar,
-                   content varchar, order_type varchar, channel varchar, district varchar, handling_unit varchar,
-                   status varchar, reply varchar, replied_at timestamp, transfers integer, satisfaction varchar,
+    con.execute("create table marts.kpi_hotline_topics_monthly (street_code varchar, community_code varchar, "
+                "month_start date, topic varchar, subtopic varchar, orders bigint)")
+    con.execute("""create table marts.fct_hotline_orders (order_id varchar, received_at timestamp, title_masked varchar,
+                   content_masked varchar, order_type varchar, channel varchar, district varchar, handling_unit varchar,
+                   status varchar, reply_masked varchar, replied_at timestamp, transfers integer, satisfaction varchar,
                    street_code varchar, community_code varchar, grid_code varchar, place_words varchar,
                    place_confidence double, place_method varchar, topic varchar, subtopic varchar,
-                   reply_working_days double, responded_in_time boolean, is_resolved boolean,
+                   reply_working_days double, is_responded_in_time boolean, is_resolved boolean,
                    is_satisfied boolean, is_repeat boolean)""")
     kpi_keys = ["orders", "orders_responded_in_time", "orders_resolved", "orders_evaluated", "orders_satisfied",
                 "orders_per_10k_residents", "response_rate", "resolution_rate", "satisfaction_rate",
@@ -113,7 +116,8 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
     con.executemany(f"insert into marts.kpi_hotline_street_monthly values (?, ?, {', '.join('?' * (len(kpi_keys) + 2))})",
                     [[street, month, *(r[k] for k in kpi_keys), r["unplaced_orders"], r["placement_rate"]]
                      for month, r in rows.street.items()])
-    con.executemany("insert into marts.kpi_hotline_topics_monthly values (?, ?, ?, ?)", rows.topics)
+    con.executemany("insert into marts.kpi_hotline_topics_monthly values (?, ?, ?, ?, null, ?)",
+                    [(street, *row) for row in rows.topics])
     columns = list(rows.orders[0])
     con.executemany(f"insert into marts.fct_hotline_orders ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
                     [[o[c] for c in columns] for o in rows.orders])
