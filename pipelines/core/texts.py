@@ -38,6 +38,267 @@ USAGE_ERRORS = (
 USAGE_HINT = "用法见 {prog} -h。"
 BUSY = "另一个任务正在写入数据仓库（{holder}），本次未运行。请等它结束后再试，或去掉 --no-wait 排队等待。"
 WAITING = "另一个任务正在写入数据仓库（{holder}），等待它结束后继续……"
+
+# --- ingest: rejected files, the ledger's notes, quarantined rows ------------------------------------
+# A text names a contract field by its label (`Field.title`), never by its canonical name; the code
+# that fills in {fields}, {field}, {earlier} and {later} takes canonical names and looks the labels up.
+
+# A whole file refused (the ledger's `message`, `gridpulse check`): reject code -> text. A code whose
+# cases read differently has one entry per case, `code:case`. {file} is the file's name, {title} its
+# source's title, {formats} the formats the source accepts (FORMAT_TITLES).
+REJECTIONS = {
+    "empty": "文件“{file}”没有数据行，请确认已填写后重新报送。",
+    "empty:zero_bytes": "文件“{file}”是空文件（0字节），请重新导出后报送。",
+    "empty:no_lines": "文件“{file}”是空文件，请重新导出。",
+    "empty:no_records": "文件“{file}”没有任何记录，请重新导出。",
+    "corrupt:xlsx": "文件“{file}”已损坏或不是有效的Excel文件，请重新导出后再报送。",
+    "corrupt:jsonl": "文件“{file}”中没有一行是完整的记录（每行应为一个JSON对象），"
+                     "可能导出时被截断或不是事件系统的导出文件，请重新导出。",
+    "encoding:csv": "文件“{file}”的编码无法识别，请另存为UTF-8或GBK编码的CSV。",
+    "encoding:jsonl": "文件“{file}”的编码无法识别，请导出为UTF-8编码的JSON Lines文件。",
+    "wrong_kind": "文件“{file}”不是可识别的数据文件，{title}请以{formats}格式报送。",
+    "no_header": "文件“{file}”中找不到{title}的表头，请使用标准模板。",
+    "missing_column": "文件“{file}”缺少必填列：{fields}。请补充该列后重新报送。",
+    "no_month": "无法确定文件“{file}”的月份，请在标题行或文件名中注明，如“2025年3月”。",
+    "no_slice": "无法确定文件“{file}”所属的{missing}：请在标题行写明（如“华阳街道通济桥街社区{title}（2025年3月）”）"
+                "或在文件名中注明社区和月份后重新报送。",
+    "not_found": "找不到文件“{file}”。",
+    "unknown_source": "无法判断文件“{file}”属于哪类数据（{titles}）：请使用标准模板的表头；"
+                      "用命令行检查时可加 --source 指定类别。",
+}
+FORMAT_TITLES = {"xlsx": "Excel", "xlsm": "Excel", "csv": "CSV", "jsonl": "JSON Lines", "json": "JSON Lines"}
+SLICE_PARTS = {"community": "社区", "month": "月份"}  # what `no_slice` says a file does not name
+
+# The ledger's message of a file that landed, or was skipped as a copy.
+LEDGER = {
+    "duplicate": "与已报送文件“{file}”内容完全相同，已跳过。",
+    "duplicate_check": "与已报送文件“{file}”内容完全相同，入库时将跳过。",  # `gridpulse check`
+    "superseded_in_batch": "其中{rows}行所属的社区月份由同批次较晚的文件替换。",
+    "partly_replaced": "{month}的{rows}行所属社区已由较晚报送的文件替换。",
+    "all_known": "全部{rows}行已由此前报送的文件入库，未重复计入。",
+}
+
+# `gridpulse check`: a header no field names, and the field whose alias it nearly is.
+NEAR_MISS = ("表头“{header}”未能识别，最接近的已知表头是“{alias}”（{field}）。"
+             "如两者含义相同，可请系统管理员在{title}的数据契约中为“{field}”加入别名“{header}”。")
+
+# Reason code of a quarantined row (the quarantine's `reason`) -> text. A contract rule's code (its
+# `name`) names the rule's fields: {earlier} and {later}.
+ROW_REASONS = {
+    "missing_required": "必填项为空",
+    "invalid_id_format": "身份证号码格式错误（应为18位或15位）",
+    "invalid_id_checksum": "身份证号码校验位错误",
+    "invalid_id_date": "身份证号码中的出生日期无效",
+    "invalid_id_region": "身份证号码中的行政区划代码无效",
+    "invalid_date": "日期无法识别",
+    "future_date": "日期晚于报送月份",
+    "not_a_number": "应为数字",
+    "invalid_value": "取值不在允许范围内",
+    "unknown_grid": "网格编码不存在于网格台账",
+    "grid_quarantined": "所属网格在网格台账中未通过校验，请先更正网格台账",
+    "future_time": "时间晚于文件接收时间",
+    "invalid_json": "该行不是有效的JSON",
+    "time_order": "{later}早于{earlier}",
+    "duplicate_row": "重复记录",
+}
+ALLOWED_VALUES = "{reason}（可填：{values}）"  # an enum's invalid_value
+OTHER_REASON = "其他错误"
+WHOLE_ROW = "整行"  # the `field` of a row that fails as a whole (a line that is no JSON object)
+
+# A contract a deployment edited (GRIDPULSE_CONTRACTS) that leaves a field without a Chinese name.
+CONTRACT_UNLABELLED = ("数据契约 {path} 中的字段 {name} 没有中文名称："
+                       "请给它加上 label（数据专员看到的字段名，如“开始时间”）或一个中文别名。")
+
+# --- quality gate and the community feedback workbook -------------------------------------------------
+
+SEVERITY_TITLES = {"blocking": "阻断", "warning": "警告"}
+
+# Check name -> (title shown in results, Data Docs and reports; what the sender should do).
+CHECKS = {
+    "required": ("必填项（{fields}）不能为空", "按“示例”中的行号补全所列必填项后重新报送。"),
+    "not_empty": ("批次至少有一行入库数据", "文件中没有可入库的数据行，请检查是否报送了正确的文件。"),
+    "quarantine_share": ("被隔离的行不超过文件行数的{limit:.0%}（不足{min_rows}行不计）",
+                         "按下方“隔离明细”逐行更正后重新报送整份文件。"),
+    "grid_code_known": ("网格编码须为网格台账中本辖区的网格",
+                        "核对“所属网格”一栏，使用街道最新网格台账中的网格编码。"),
+    "community_code_known": ("社区代码须为本街道的社区（统计用区划代码）",
+                             "使用国家统计局2023年统计用区划代码中本街道社区的12位代码。"),
+    "case_stage_order": ("同一事件的环节时间不能倒退（如结案早于受理）",
+                         "请事件系统管理员核对这些事件的环节时间后重新导出。"),
+    "household_band": ("常规网格户数应在{min}–{max}户之间",
+                       "核实网格户数；确需调整的，按程序重新划分网格。"),
+    "residents_change": ("实有人口较上次报送变化不超过{limit:.0%}",
+                         "核实本月台账是否完整（是否漏报楼栋、重复登记），如属实请在报送时说明原因。"),
+    "patrol_gap": ("网格不得连续{days}天以上无巡查走访记录",
+                   "核实相关网格员是否在岗、终端数据是否漏传；请假期间应由AB岗补位巡查。"),
+    "every_grid_patrolled": ("本社区每个网格本月都有巡查走访记录",
+                             "核实未出现的网格是否已安排网格员，终端数据是否已上传。"),
+    "worker_records_norm": ("网格员月巡查走访记录不超过全街道中位数的{factor:g}倍",
+                            "核实该网格员的记录是否重复上传或补录。"),
+    "allowed_values": ("{field}应为规定的取值之一",
+                       "核对该列的写法；确属新的取值的，请数据专员在数据契约 hotline.yaml 中加上它的写法。"),
+}
+
+
+def check_title(check: str, **values) -> str:
+    name, _, field = check.partition(":")
+    return CHECKS[name][0].format(field=field, **values)
+
+
+def check_fix(check: str, **values) -> str:
+    name, _, field = check.partition(":")
+    return CHECKS[name][1].format(field=field, **values)
+
+
+# Observed values, bounds and examples in the check results.
+RESULTS = {
+    "cannot_run": "检查无法执行（程序出错，详情见运行日志），请联系系统管理员。",
+    "column_missing": "检查无法执行（缺少该列）",
+    "missing_count": "缺少 {n} 个",
+    "unexpected_rows": "{n} 行不符合",
+    "all_null": "全部为空（无缺项）",
+    "contains_grids": "包含全部 {n} 个网格",
+    "in_codes": "属于规定的 {n} 个编码",
+    "no_previous": "无上次报送可比较",
+    "residents_bounds": "{lo:.0f} – {hi:.0f}（上次 {month}：{previous} 人）",
+    "worker_bound": "≤ {hi:.0f}（全街道中位数 {median:.0f}）",
+    "no_norm": "本月全街道无足够记录",
+    "file_share": "{file}：隔离 {quarantined}/{read} 行（{share:.1%}）",
+    "worst_file": "（最高：{file}）",
+    "quarantine_bound": "≤ {limit:.0%}（或少于 {min_rows} 行）",
+    "unknown_community": "未找到社区“{text}”：请使用本街道社区的名称或12位统计用区划代码。",
+}
+# Labels of the columns a check result names (a failing row's examples, a requirement), besides the
+# contracts' fields.
+ROW_LABELS = {"source_row": "行号", "days_without_patrol": "无记录天数", "worker_records": "本月记录数",
+              "earlier_stage_at": "前序环节时间", "step_at": "时间", "missing_required_fields": "缺少",
+              "is_resident": "实有人口"}
+
+# Run messages (command line, Dagster, run log).
+GATE_BLOCKED = "数据质量闸门未通过，本次不发布服务快照（仪表盘保留上次发布的数据）："
+GATE_PASSED = "数据质量检查：{batches} 个批次，本次检查 {validated} 个，阻断 {blocking} 项，警告 {warnings} 项。"
+FINDING = "{source}·{scope}·{month}：{title}（实际：{observed}）"
+GATE_MORE = "……共 {n} 项"
+GATE_NO_GRID_TABLE = ("尚未收到网格台账：人口台账、巡查走访日志和事件流转日志中的网格编码要对照街道网格台账校验。"
+                      "请先将网格台账放入 raw/grids/ 后再运行（以下各项随之解决，社区无需重报）。")
+DAGSTER_GATE = "{title}：阻断规则（必填项、隔离比例、编码存在、环节时间顺序），未通过时不建模、不发布"
+DAGSTER_WARNINGS = "{title}：警告规则（不阻断发布）"
+
+# The per-community submission report (xlsx).
+REPORT = {
+    "title": "{community}数据报送质量反馈（{month}）",
+    "subtitle": "{street}数据专员编制 · 生成时间 {generated}",
+    "sheet_summary": "报送概况",
+    "sheet_months": "各月报送情况",
+    "sheet_quarantine": "隔离明细",
+    "sheet_reasons": "隔离原因汇总",
+    "sheet_checks": "质量检查结果",
+    "sheet_fix": "整改事项",
+    "sheet_files": "本月文件",
+    "summary_keys": ("社区", "社区代码", "报告月份", "报送截止日期", "阻断问题", "警告", "整改事项"),
+    "on_time": "按时", "late": "逾期", "missing": "未报送", "passed": "通过", "failed": "未通过",
+    "status": {"landed": "已入库", "superseded": "已被更正件替换", "rejected": "拒收", "duplicate": "重复文件"},
+    "rejected_note": "（文件被拒收）",
+    "see_quarantine": "见“隔离明细”",
+    "missing_fix": "本月{source}尚未收到，请于{due}前报送。",
+    "late_fix": "本月{source}于{received}收到，晚于{due}的报送期限，请按时报送。",
+    "rejected_fix": "文件“{file}”被拒收：{message}",
+    "quarantine_fix": "{source}有 {rows} 行因“{reason}”被隔离（字段：{field}），请更正后重新报送。",
+    "all_good": "本月报送的数据未发现需要整改的问题。",
+    "issue": "{source}：{title}（实际：{observed}）",
+    "day": "%m月%d日",
+    "file_name": FEEDBACK_FILE,
+}
+
+# Column headers of the report's tables (internal name -> Chinese).
+REPORT_COLUMNS = {
+    "month": "月份", "source": "台账类型", "status": "状态", "first_received_at": "首次接收时间",
+    "on_time": "是否按时（25日前）", "files": "文件数", "rows_read": "读取行数", "rows_landed": "入库行数",
+    "rows_quarantined": "隔离行数", "quarantined_share": "隔离比例", "blocking": "阻断问题", "warnings": "警告",
+    "file_path": "文件", "received_at": "接收时间", "message": "说明", "source_row": "行号", "field": "字段",
+    "value": "值（已脱敏）", "reason": "隔离原因", "rows": "行数", "check_title": "检查项", "severity": "级别",
+    "result": "结果", "observed_value": "实际值", "expected": "要求", "examples": "示例",
+    "number": "序号", "issue": "事项", "fix": "怎么改",
+}
+
+# --- quarterly situation-analysis report --------------------------------------------------------------
+
+NO_DATA = "无数据"
+NOT_COMPUTABLE = "—"  # a rate whose denominator is 0
+NO_LAST_YEAR = "无去年同期数据"
+NO_PREVIOUS = "无上季度数据"
+NOT_COMPARABLE = "不可比（台账不全）"  # population totals over different sets of registers
+
+TITLE = "{street}网格化服务管理{quarter}形势分析报告"
+
+SECTIONS = {
+    "summary": "一、总体情况",
+    "cases": "二、事件受理与办理",
+    "hotspots": "三、热点网格与超期积压",
+    "coverage": "四、巡查走访",
+    "population": "五、人口变动与特殊人群",
+    "assessment": "六、网格员考核",
+    "quality": "七、数据质量",
+    "hotline": "八、12345热线诉求",
+    "definitions": "附：指标口径",
+}
+
+# (mart column, label, kind): kind is count, rate (0–1) or number (one decimal).
+HEADLINE = (
+    ("cases_accepted", "受理事件（件）", "count"),
+    ("cases_closed", "本季度结案（件）", "count"),
+    ("closure_rate", "结案率", "rate"),
+    ("on_time_closure_rate", "按期结案率", "rate"),
+    ("on_time_handling_rate", "按期处置率", "rate"),
+    ("satisfaction_rate", "满意率", "rate"),
+    ("rework_rate", "返工率", "rate"),
+    ("share_closed_at_level_1", "网格内解决占比", "rate"),
+    ("share_closed_within_community", "社区内解决占比", "rate"),
+    ("median_working_days_to_close", "结案用时中位数（工作日）", "number"),
+    ("overdue_open_cases", "季末超期未结事件（件）", "count"),
+    ("residents", "季末实有人口（人）", "count"),
+    ("moved_in", "迁入（人）", "count"),
+    ("moved_out", "迁出（人）", "count"),
+    ("grids_active", "网格数（个）", "count"),
+    ("patrol_compliance_rate", "巡查达标率", "rate"),
+    ("household_visit_coverage", "入户走访覆盖率（年内累计）", "rate"),
+    ("key_person_visit_coverage", "重点人员走访覆盖率", "rate"),
+    ("register_on_time_rate", "人口台账按时报送率", "rate"),
+)
+
+HEADLINE_COLUMNS = {
+    "label": "指标", "current": "本季度", "previous": "上季度", "change": "环比",
+    "last_year": "去年同期", "change_last_year": "同比", "source": "数据来源（表.字段）",
+}
+
+LABELS = {
+    "community_name": "社区", "community_code": "社区代码", "grid_code": "网格编码", "grid_name": "网格",
+    "cases_accepted": "受理事件", "cases_accepted_closed": "已结案", "cases_closed_on_time": "按期结案",
+    "closure_rate": "结案率", "on_time_closure_rate": "按期结案率", "satisfaction_rate": "满意率",
+    "on_time_handling_rate": "按期处置率", "cases_evaluated": "参评事件",
+    "open_cases_at_end": "季末未结", "overdue_open_cases": "季末超期未结",
+    "overdue_open_cases_over_5_working_days": "超期5个工作日以上", "overdue_age_max_working_days": "最长超期（工作日）",
+    "grids_active": "网格数", "grids_patrolled_at_frequency": "巡查达标网格", "patrol_compliance_rate": "巡查达标率",
+    "household_visit_coverage": "入户走访覆盖率", "key_person_visit_coverage": "重点人员走访覆盖率",
+    "patrol_log_months": "收到巡查日志（月）",
+    "residents": "季末实有人口", "residents_previous": "上季度末实有人口", "residents_change": "增减",
+    "residents_floating": "流动人口", "moved_in": "迁入", "moved_out": "迁出", "transferred_in": "辖区内转入",
+    "transferred_out": "辖区内转出", "deaths": "死亡", "key_persons_display": "重点人员",
+    "registers_received": "收到台账（份）", "registers_on_time": "按时（份）", "registers_late": "逾期（份）",
+    "registers_missing": "未报送（份）",
+    "mix_name": "类别", "cases": "事件数", "share_of_cases": "占比", "cases_previous": "上季度",
+    "final_level": "处置层级", "level_name": "层级", "cases_closed": "已结案",
+    "tag_name": "人群", "tag_group": "分组", "display": "人数",
+    "worker_name": "网格员", "worker_id": "工号", "grid_codes": "网格", "score": "得分", "rank_in_street": "街道排名",
+    "workers_in_street": "参评人数", "mean_score": "季度平均分", "last_place_streak": "连续末位（月）",
+    "has_last_place_penalty": "扣发补贴", "has_laggard_penalty": "年度落后", "pay_band": "绩效档", "workers": "人数",
+    "month": "月份", "source_name": "数据来源", "reason": "原因", "rows": "行数", "file_path": "文件",
+    "received_at": "接收时间", "message": "说明", "register_status": "台账报送",
+    "report_month": "月份", "check_title": "检查项", "severity": "级别", "observed_value": "检查结果",
+    "orders": "工单（件）", "orders_per_10k_residents": "每万人工单（件）", "response_rate": "响应率",
+    "resolution_rate": "解决率", "topic": "诉求主题",
+}
+
 # The 12345 section: its rows, the note under them, and what it says without an order in the quarter.
 HOTLINE_LABELS = {"orders": "12345工单（件）", "response_rate": "响应率", "resolution_rate": "解决率",
                   "satisfaction_rate": "满意率", "unplaced_orders": "未定位到社区的工单（件）"}
