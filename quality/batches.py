@@ -80,7 +80,7 @@ def list_batches(paths: Paths, street: str | None = None) -> list[Batch]:
     """Every batch with landed data, in source then month order (grids first: others depend on them)."""
     street = street or paths.street
     pieces = landed_pieces(lake.read_ledger(paths.ledger))
-    order = {"grids": 0, "population": 1, "patrols": 2, "cases": 3}
+    order = {"grids": 0, "population": 1, "patrols": 2, "cases": 3, "hotline": 4}
     groups: dict[tuple[str, str, str], dict[str, LandedFile]] = {}
     # rows no community placed are quarantined rows only: they are in no community's batch
     placed = pl.col("source").is_in(GRID_SCOPED) | (pl.col("piece_slice") != "")

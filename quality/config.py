@@ -14,7 +14,7 @@ import yaml
 from pipelines.core.settings import Paths
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.yaml")
-GRID_SCOPED = ("grids", "cases")  # street-wide batches; the others are per community
+GRID_SCOPED = ("grids", "cases", "hotline")  # street-wide batches; the others are per community
 
 
 @dataclass(frozen=True)

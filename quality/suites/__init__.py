@@ -14,7 +14,7 @@ from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
-SUITES = ("grids", "population", "cases", "patrols")
+SUITES = ("grids", "population", "cases", "patrols", "hotline")
 
 
 def suite_module(source: str) -> ModuleType:

@@ -314,3 +314,17 @@ def test_the_demo_exports_land_every_order_once_with_no_personal_number(tmp_path
     assert numbers and not [n for n in numbers if n in text]
     assert not [n for n in truth["caller_name"].drop_nulls().to_list() if n and n in text]
     assert scan(paths.data)[0] == []
+
+
+def test_gridpulse_check_reads_a_hotline_file_as_a_run_would_and_writes_nothing(tmp_path):
+    from pipelines.ingest.check import check_files
+
+    paths = _install(tmp_path)
+    _run(paths)
+    path = tmp_path / "export.csv"
+    path.write_bytes(_csv(["留言编号", "留言时间", "留言主题"], [["C1", "2025-03-01 09:00", "a"], ["C2", "31/12/2025 09:00", "b"]]))
+    [result] = check_files(paths, [path], "hotline")
+    [guessed] = check_files(paths, [path])
+    assert result["source"] == guessed["source"] == "hotline"
+    assert (result["status"], result["rows_landed"], result["rows_quarantined"], result["months"]) == ("landed", 1, 1, ["2025-03"])
+    assert not (paths.lake / "hotline" / "month=2025-03").exists()
