@@ -209,6 +209,106 @@ def patrol_plan() -> list[tuple]:
     return rows
 
 
+# --- 12345 hotline orders -----------------------------------------------------------------------------
+# (order, received, title, type, street, community, grid, place words, method, category, subcategory,
+#  status, replied, satisfaction, case_id). Each export file is (name, received by the ledger, rows).
+# Topics follow the seed hotline_topics (title before text, longest keyword, earliest), unless the
+# export carries a category. The numbers the marts must give are worked out in test_hotline_models.py.
+HOTLINE_PLACE_WORDS = {"jx": "锦绣花园", "yx": "银杏家园", "tj": "通济桥街社区", "cs": "菜蔬街"}
+
+
+def _h(order, received, title, street, community, grid, words, status, replied, satisfaction,
+       category=None, subcategory=None, case_id=None, order_type="投诉", method=None):
+    placed = "text" if words else "none"
+    return {"order_id": order, "received_at": received, "title": title, "content": f"来电人反映：{title}，请尽快处理。",
+            "order_type": order_type, "channel": "电话", "district": "天府新区", "handling_unit": "华阳街道办事处",
+            "status": status, "reply": "已联系来电人。" if replied else None, "replied_at": replied,
+            "transfers": 1, "satisfaction": satisfaction, "anonymity": "匿名", "category": category,
+            "subcategory": subcategory, "case_id": case_id, "street_code": street, "community_code": community,
+            "grid_code": grid, "place_words": HOTLINE_PLACE_WORDS.get(words, words),
+            "place_confidence": 0.9 if words else 0.0, "place_method": method or placed}
+
+
+HOTLINE_FILES = [
+    ("hotline/12345工单_2025Q3.xlsx", T(2025, 10, 1, 10, 0), [
+        # H1: 夜间施工 → 噪音扰民/施工噪音; replied after 6 h (in time, 0 working days), resolved, 满意
+        _h("H1", T(2025, 8, 4, 9, 0), "夜间施工噪音扰民", STREET, C1, G11, "jx", "已办结", T(2025, 8, 4, 15, 0), "满意"),
+        # H2, first version: still 处理中 with a first reply; the Q3 update below replaces it
+        _h("H2", T(2025, 8, 5, 10, 0), "工地半夜施工", STREET, C1, G11, "jx", "处理中", T(2025, 8, 6, 9, 0), None),
+        # H3: 停车收费 (longest); received Fri 16:00, replied Mon 10:00 (66 h: late; 1 working day), 基本满意;
+        #     placed to the community only (no grid)
+        _h("H3", T(2025, 8, 8, 16, 0), "停车收费不合理", STREET, C1, None, "tj", "已办结", T(2025, 8, 11, 10, 0), "基本满意"),
+        # H4: the export's category wins over the keyword 路灯; replied the same Saturday (0 working days);
+        #     not evaluated; names grid case K11
+        _h("H4", T(2025, 8, 9, 11, 0), "路灯不亮", STREET, C2, G21, "cs", "已办结", T(2025, 8, 9, 20, 0), None,
+           category="城市管理", subcategory="占道经营", case_id="K11"),
+        # H5: not placed at all (counts for the street); 医保 → 民生服务/社保医保; in time; a case number
+        #     the warehouse does not know
+        _h("H5", T(2025, 8, 12, 9, 0), "咨询医保缴费", None, None, None, None, "已办结", T(2025, 8, 12, 11, 0), "满意",
+           case_id="K99", order_type="咨询"),
+        # H6: placed by the ingest in C1/G12, corrected by hand to C2/G21; no keyword: unclassified; no reply
+        _h("H6", T(2025, 8, 20, 14, 0), "这里说些什么", STREET, C1, G12, "3栋", "处理中", None, None),
+        # H7: placed to the street only; 烧烤 comes before 油烟 → 环境卫生/油烟; 23 h (in time, 1 working
+        #     day); sent back (not resolved); 不满意
+        _h("H7", T(2025, 8, 25, 9, 0), "楼下烧烤油烟", STREET, None, None, "华阳街道", "已退回", T(2025, 8, 26, 8, 0), "不满意"),
+        # H12: same community, topic and place words as H3 seven days earlier (its grid differs): a repeat
+        _h("H12", T(2025, 8, 15, 10, 0), "停车费上涨", STREET, C1, G12, "tj", "已办结", T(2025, 8, 15, 12, 0), None),
+        # H13: 噪音扰民 in C1 but another grid and estate than H1/H2: no repeat; 48 h (late, 2 working days)
+        _h("H13", T(2025, 8, 18, 9, 0), "夜间施工噪音扰民", STREET, C1, G12, "yx", "处理中", T(2025, 8, 20, 9, 0), None),
+        # H8: 广场舞 → 噪音扰民/生活噪音; exactly 30 days after H1 and within 30 days of H2 (the latest
+        #     earlier one): a repeat of H2; in time, 满意
+        _h("H8", T(2025, 9, 3, 9, 0), "广场舞噪音", STREET, C1, G11, "jx", "已办结", T(2025, 9, 3, 10, 0), "满意"),
+        # H9: repeat of H8; received 30 Sep, replied 9 Oct after National Day (late; 1 working day), 满意
+        _h("H9", T(2025, 9, 30, 15, 0), "施工噪音", STREET, C1, G11, "jx", "已办结", T(2025, 10, 9, 9, 0), "满意"),
+        # H10: 停水 → 供水/停水; in time; 未回访 is not an evaluation
+        _h("H10", T(2025, 9, 10, 10, 0), "停水问题", STREET, C2, G21, "cs", "已办结", T(2025, 9, 10, 12, 0), "未回访"),
+    ]),
+    ("hotline/12345工单_2025Q3_更新.csv", T(2025, 10, 15, 10, 0), [
+        # H2, second version: resolved 7 Aug (48 h after receipt: late, 2 working days), 不满意; a repeat of H1
+        _h("H2", T(2025, 8, 5, 10, 0), "工地半夜施工", STREET, C1, G11, "jx", "已办结", T(2025, 8, 7, 10, 0), "不满意"),
+    ]),
+    ("hotline/12345工单_2025-10.csv", T(2025, 11, 1, 10, 0), [
+        # H11: 31 days and 1 hour after H9: not a repeat; no reply yet
+        _h("H11", T(2025, 10, 31, 16, 0), "夜间施工", STREET, C1, G11, "jx", "待回复", None, None),
+    ]),
+]
+# data/corrections/hotline_places.csv: the latest correction of an order wins
+HOTLINE_CORRECTIONS = [("H6", C1, G11, "2025-09-01 09:00:00"), ("H6", C2, G21, "2025-09-02 09:00:00")]
+HOTLINE_SCHEMA = {"received_at": pl.Datetime("us"), "replied_at": pl.Datetime("us"), "transfers": pl.Int64,
+                  "place_confidence": pl.Float64, **{c: pl.String for c in (
+                      "order_id", "title", "content", "order_type", "channel", "district", "handling_unit", "status",
+                      "reply", "satisfaction", "anonymity", "category", "subcategory", "case_id", "street_code",
+                      "community_code", "grid_code", "place_words", "place_method")}}
+
+
+def hotline_frame(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=HOTLINE_SCHEMA)
+
+
+def write_hotline(lake: Path, files: list = HOTLINE_FILES, corrections: list = HOTLINE_CORRECTIONS) -> list[dict]:
+    """Each export file's orders in the month of their own received_at, as the ingest places them."""
+    ledger = []
+    for n, (source, received, rows) in enumerate(files):
+        frame = hotline_frame(rows).with_columns(pl.col("received_at").dt.strftime("%Y-%m").alias("file_month"))
+        file_hash = _hash([source, rows])
+        for (month,), part in frame.group_by("file_month", maintain_order=True):
+            part = _stamp(part.drop("file_month"), source, month).with_columns(pl.lit(file_hash).alias("file_hash"))
+            _write(part, lake / "hotline" / f"month={month}" / f"file{n}.parquet")
+        ledger.append(_ledger_row(source, file_hash, "hotline", None, f"{received:%Y-%m}", f"file{n}", received,
+                                  "landed", len(rows)))
+    if corrections:
+        path = lake.parent / "corrections" / "hotline_places.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(corrections, schema=["order_id", "community_code", "grid_code", "corrected_at"],
+                     orient="row").write_csv(path)
+    return ledger
+
+
+def write_hotline_anchor(lake: Path) -> None:
+    """What ingest leaves for a source without data: one typed, empty part in month=0000-00."""
+    _write(_stamp(hotline_frame([]), "", "0000-00").clear(), lake / "hotline" / "month=0000-00" / "_empty.parquet")
+
+
 # --- writing the lake -------------------------------------------------------------------------------
 def _hash(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, default=str, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
@@ -327,7 +427,8 @@ def write_ledger(lake: Path, rows: list[dict]) -> None:
 
 
 def write_lake(lake: Path) -> None:
-    ledger = write_grids(lake) + write_population(lake) + write_cases(lake) + write_patrols(lake)
+    ledger = (write_grids(lake) + write_population(lake) + write_cases(lake) + write_patrols(lake)
+              + write_hotline(lake))
     write_ledger(lake, ledger)
     write_calendar(lake)
 

@@ -30,7 +30,7 @@ def test_docs_generate_and_every_mart_column_is_described(warehouse):
 def test_every_kpi_mart_states_its_grain_and_rate_formulas(warehouse):
     manifest = json.loads((warehouse.target() / "manifest.json").read_text(encoding="utf-8"))
     kpis = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"].startswith("kpi_")]
-    assert len(kpis) == 9
+    assert len(kpis) == 12
     for node in kpis:
         assert "One row per" in node["description"], node["name"]
         for column, doc in node["columns"].items():
