@@ -1,5 +1,5 @@
 """`gridpulse` — the data staff's command line: generate, run, backfill, status, quality-report, report, check,
-audit, serve, stop, ui.
+audit, place, serve, stop, ui.
 
 Whatever goes wrong, data staff read a Chinese sentence and the exit code is not 0; the technical
 detail (exception, traceback, dbt output) goes to data/logs/gridpulse.log only.
@@ -361,6 +361,17 @@ def cmd_check(args, paths: Paths) -> None:
         raise SystemExit(1)  # a file ingest would not land
 
 
+def cmd_place(args, paths: Paths) -> None:
+    from pipelines.ingest.placement import PlacementRefused, record_correction
+
+    try:
+        row = record_correction(paths, args.order_id, args.community, args.grid)
+    except PlacementRefused as exc:
+        console.print(escape(str(exc)), soft_wrap=True)
+        raise SystemExit(2) from None
+    console.print(escape(row["message"]), soft_wrap=True)
+
+
 def cmd_serve(args, paths: Paths) -> None:
     env = os.environ | {"GRIDPULSE_DATA": str(paths.data), "GRIDPULSE_STREET": paths.street}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
@@ -468,6 +479,10 @@ def main(argv: list[str] | None = None) -> None:
     au.add_argument("--until", help="up to this day (inclusive) or minute (default: now)")
     au.add_argument("--event", nargs="+", choices=list(AUDIT_EVENTS), help="only these kinds of events")
     au.add_argument("--json", action="store_true", help="print the events as JSON Lines")
+    pc = sub.add_parser("place", help="place a 12345 hotline order by hand (kept in data/corrections/hotline_places.csv)")
+    pc.add_argument("order_id", help="the order's id (工单编号)")
+    pc.add_argument("community", help="community code (510116003004) or name (菜蔬街社区)")
+    pc.add_argument("--grid", help="grid code of that community (15 digits)")
     s = sub.add_parser("serve", help="start the dashboard")
     s.add_argument("--port", type=int, default=8501)
     s.add_argument("--background", action="store_true")
@@ -482,8 +497,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.command != "check":  # a dry run leaves the data folder as it was
         paths.logs.mkdir(parents=True, exist_ok=True)
     _dispatch({"check": cmd_check, "generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
-     "quality-report": cmd_quality_report, "report": cmd_report, "audit": cmd_audit, "serve": cmd_serve, "stop": cmd_stop,
-     "ui": cmd_ui}[args.command], args, paths)
+     "quality-report": cmd_quality_report, "report": cmd_report, "audit": cmd_audit, "place": cmd_place, "serve": cmd_serve,
+     "stop": cmd_stop, "ui": cmd_ui}[args.command], args, paths)
 
 
 if __name__ == "__main__":

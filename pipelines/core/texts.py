@@ -38,6 +38,15 @@ USAGE_ERRORS = (
 USAGE_HINT = "用法见 {prog} -h。"
 BUSY = "另一个任务正在写入数据仓库（{holder}），本次未运行。请等它结束后再试，或去掉 --no-wait 排队等待。"
 WAITING = "另一个任务正在写入数据仓库（{holder}），等待它结束后继续……"
+# gridpulse place: a data clerk's placement of one 12345 hotline order (data/corrections/hotline_places.csv)
+PLACE = {
+    "placed": "已记录：{order} → {community}{grid}。下次运行 gridpulse run 后生效。",
+    "unknown_community": "社区“{community}”不是本街道的社区，请填写 12 位社区代码（如 510116003001）或社区名称。",
+    "unknown_grid": "网格“{grid}”不在最新网格台账里，请填写 15 位网格编码。",
+    "grid_elsewhere": "网格“{grid}”属于{owner}，不属于{community}，请核对后重新填写。",
+    "unknown_order": "没有工单 {order}：12345工单里找不到这个工单编号，请核对后重新填写。",
+    "empty_order": "工单编号不能为空。",
+}
 
 # --- ingest: rejected files, the ledger's notes, quarantined rows ------------------------------------
 # A text names a contract field by its label (`Field.title`), never by its canonical name; the code

@@ -27,8 +27,8 @@ Rules, in order (each measurable by the tests in tests/pipelines/ingest/test_pla
 4. A street (or a community resolved to a street) outside the served streets, named without any served
    street, means "not ours": street_code is that street, community and grid stay null.
 5. Otherwise the most specific match wins (grid/estate > community > road > street); between equally
-   specific ones the first named. Another community named at the same or a higher rank lowers the
-   confidence.
+   specific ones the first named. Another community named anywhere in the order (by its name, an estate
+   or a road) lowers the confidence by CONFLICT_FACTOR.
 6. A shared name left unresolved places nothing: codes null, its words in place_words, place_method
    `text`, confidence 0.2, so data staff see why.
 7. Nothing placeable: street, community and grid null, place_method `none`; the order is kept.
@@ -36,11 +36,15 @@ Rules, in order (each measurable by the tests in tests/pipelines/ingest/test_pla
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from pipelines.core.settings import DIVISIONS_CSV, STREET_DIGITS, Paths
+from pipelines.core.texts import PLACE
 from pipelines.ingest.lake import read_lake
 
 PLACE_COLUMNS = ["street_code", "community_code", "grid_code", "place_words", "place_confidence", "place_method"]
@@ -54,6 +58,8 @@ CONFIDENCE = {"grid": 0.9, "community": 0.85, "community_short": 0.7, "road": 0.
               "ambiguous": 0.2}
 CONFLICT_FACTOR = 0.6
 COLUMN_CONFIDENCE = 1.0
+CORRECTIONS = ("corrections", "hotline_places.csv")  # under the data folder, next to the lake
+CORRECTION_COLUMNS = ("order_id", "community_code", "grid_code", "corrected_at")
 ENTRY_SCHEMA = {
     "word": pl.String, "kind": pl.String, "short": pl.Boolean, "district_code": pl.String, "street_code": pl.String,
     "community_code": pl.String, "grid_code": pl.String,
@@ -286,9 +292,9 @@ def _decide(found: pl.DataFrame, codes: pl.DataFrame, gazetteer: Gazetteer) -> p
         pl.col("kind").first(), pl.col("short").first(), pl.col("rank").first(),
         pl.when(pl.col("col_rank").first() == 1).then(pl.lit("column")).otherwise(pl.col("source").first()).alias("source"),
         pl.col("col_rank").first(),
-        # another community at the decisive rank or above: a conflict
-        ((pl.col("rank") >= pl.col("rank").first()) & pl.col("community_code").is_not_null()
-         & (pl.col("community_code") != pl.col("community_code").first())).any().alias("conflict"),
+        # another community named (by an estate, a community or a road): a conflict
+        (pl.col("community_code").is_not_null() & (pl.col("community_code") != pl.col("community_code").first())).any()
+        .alias("conflict"),
         pl.col("word").sort_by(pl.col("source") != "text", "pos").unique(maintain_order=True).str.join("、").alias("place_words"),
     )
     base_conf = (pl.when(pl.col("kind") == "grid").then(CONFIDENCE["grid"])
@@ -310,3 +316,67 @@ def _decide(found: pl.DataFrame, codes: pl.DataFrame, gazetteer: Gazetteer) -> p
         place_words="place_words", place_confidence=pl.lit(CONFIDENCE["ambiguous"]), place_method=pl.lit("text"))
     return pl.concat([placed, ambiguous]).with_columns(
         place_words=pl.when(pl.col("place_words") != "").then(pl.col("place_words")))
+
+
+class PlacementRefused(Exception):
+    """A manual placement that names an unknown order, community or grid; the message is for data staff."""
+
+
+def corrections_path(paths: Paths) -> Path:
+    return paths.data.joinpath(*CORRECTIONS)
+
+
+def _latest_grids(paths: Paths) -> pl.DataFrame | None:
+    grids = read_lake(paths.lake, "grids")
+    if grids is None or not grids.height:
+        return None
+    street = pl.col("community_code").str.slice(0, STREET_DIGITS)
+    if "report_month" in grids.columns:
+        grids = grids.filter(pl.col("report_month") == pl.col("report_month").max().over(street))
+    return grids
+
+
+def record_correction(paths: Paths, order_id: str, community: str, grid: str | None = None,
+                      now: dt.datetime | None = None) -> dict[str, str]:
+    """Append a manual placement to data/corrections/hotline_places.csv (the latest row per order wins in
+    dbt staging). `community` is a 12-digit code or a name (with or without 社区/居委会) of a community of
+    the served streets; `grid`, when given, a grid of that community in the latest grid table; the order
+    must be in the lake once hotline orders have landed. Raises PlacementRefused with a Chinese sentence."""
+    order_id = order_id.strip()
+    if not order_id:
+        raise PlacementRefused(PLACE["empty_order"])
+    divisions = pl.read_csv(DIVISIONS_CSV, schema_overrides={"code": pl.String, "parent_code": pl.String})
+    ours = divisions.filter((pl.col("level") == "community") & pl.col("code").str.starts_with(paths.street))
+    wanted = community.strip()
+    hit = ours.filter((pl.col("code") == wanted) | (pl.col("name") == wanted)
+                      | (pl.col("name").str.replace(COMMUNITY_SUFFIXES, "") == wanted.removesuffix("居委会").removesuffix("社区")))
+    if hit.height != 1:
+        raise PlacementRefused(PLACE["unknown_community"].format(community=community))
+    code, name = hit.row(0)[:2]
+    label = name.removesuffix("居委会")
+    if grid:
+        grids = _latest_grids(paths)
+        row = None if grids is None else grids.filter(pl.col("grid_code") == grid.strip())
+        if row is None or not row.height:
+            raise PlacementRefused(PLACE["unknown_grid"].format(grid=grid))
+        owner = row["community_code"][0]
+        if owner != code:
+            owner_name = divisions.filter(pl.col("code") == owner)["name"]
+            raise PlacementRefused(PLACE["grid_elsewhere"].format(
+                grid=grid, owner=owner_name[0].removesuffix("居委会") if owner_name.len() else owner, community=label))
+        grid = grid.strip()
+    orders = read_lake(paths.lake, "hotline")
+    if orders is not None and orders.height and not orders.filter(pl.col("order_id").cast(pl.String) == order_id).height:
+        raise PlacementRefused(PLACE["unknown_order"].format(order=order_id))
+    row = {"order_id": order_id, "community_code": code, "grid_code": grid or "",
+           "corrected_at": (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")}
+    path = corrections_path(paths)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists() or path.stat().st_size == 0
+    with path.open("a", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CORRECTION_COLUMNS)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+    return row | {"message": PLACE["placed"].format(order=order_id, community=f"{label}（{code}）",
+                                                   grid=f"，网格 {grid}" if grid else "")}
