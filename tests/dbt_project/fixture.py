@@ -462,6 +462,8 @@ def new_warehouse(root: Path, lake_from: Path | None = None) -> Warehouse:
     paths = Paths(raw=root / "raw", data=root / "data")
     if lake_from is not None:
         shutil.copytree(lake_from, paths.lake)
+        if (lake_from.parent / "corrections").exists():  # hand-kept corrections live beside the lake
+            shutil.copytree(lake_from.parent / "corrections", paths.data / "corrections")
     else:
         write_lake(paths.lake)
     return Warehouse(paths)
