@@ -44,7 +44,7 @@ def _rates(row: dict) -> dict:
 
 def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities: dict[str, str],
                        months: list[dt.date], residents: dict[str, int]) -> HotlineRows:
-    """Create marts.kpi_hotline_{community,street,topics}_monthly and marts.fct_hotline_orders with rows for
+    """Create (or replace) marts.kpi_hotline_{community,street,topics}_monthly and marts.fct_hotline_orders with rows for
     `communities` (code -> name) in `months`; `residents` (code -> residents) gives orders per 10,000."""
     rows = HotlineRows()
     for m_index, month in enumerate(months):
@@ -60,7 +60,7 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
             rows.community[(code, month)] = row
             for key in total:
                 total[key] += row[key]
-            for t_index, topic in enumerate(TOPICS[: 3 + c_index]):
+            for t_index, topic in enumerate(TOPICS[: 3 + c_index % 3]):
                 rows.topics.append((code, month, topic, max(orders - 3 * t_index - (t_index + m_index) % 3, 1)))
         unplaced = 2  # responded and resolved, not evaluated
         rows.topics.append((None, month, TOPICS[4], unplaced))
@@ -72,15 +72,15 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
             "placement_rate": 1 - unplaced / total["orders"]}
     last = months[-1]
     for c_index, (code, name) in enumerate(communities.items()):
-        grid = grid_codes(code)[0]
+        grid, topic = grid_codes(code)[0], TOPICS[c_index % len(TOPICS)]
         for n, repeat in enumerate((False, True)):
             rows.orders.append({
                 "order_id": f"FZ{last:%y%m%d}{c_index}{n:04d}", "received_at": dt.datetime(last.year, last.month, 3 + n, 9),
-                "title_masked": f"{name}{TOPICS[c_index]}问题",
-                "content_masked": f"居民反映{name}附近{TOPICS[c_index]}，联系电话[电话]。",
+                "title_masked": f"{name}{topic}问题",
+                "content_masked": f"居民反映{name}附近{topic}，联系电话[电话]。",
                 "order_type": "投诉", "channel": "电话", "handling_unit": "街道城管办", "status": "已办结",
                 "satisfaction": "满意", "street_code": street, "community_code": code, "grid_code": grid,
-                "place_words": name, "place_confidence": 0.9, "place_method": "text", "topic": TOPICS[c_index],
+                "place_words": name, "place_confidence": 0.9, "place_method": "text", "topic": topic,
                 "is_repeat": repeat})
     for n in range(2):
         rows.orders.append({
@@ -95,13 +95,13 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
              "orders_satisfied bigint"
     rates = "orders_per_10k_residents double, response_rate double, resolution_rate double, " \
             "satisfaction_rate double, median_reply_working_days double, repeat_share double"
-    con.execute(f"create table marts.kpi_hotline_community_monthly (community_code varchar, street_code varchar, "
+    con.execute(f"create or replace table marts.kpi_hotline_community_monthly (community_code varchar, street_code varchar, "
                 f"month_start date, {counts}, {rates})")
-    con.execute(f"create table marts.kpi_hotline_street_monthly (street_code varchar, month_start date, {counts}, "
+    con.execute(f"create or replace table marts.kpi_hotline_street_monthly (street_code varchar, month_start date, {counts}, "
                 f"{rates}, unplaced_orders bigint, placement_rate double)")
-    con.execute("create table marts.kpi_hotline_topics_monthly (street_code varchar, community_code varchar, "
+    con.execute("create or replace table marts.kpi_hotline_topics_monthly (street_code varchar, community_code varchar, "
                 "month_start date, topic varchar, subtopic varchar, orders bigint)")
-    con.execute("""create table marts.fct_hotline_orders (order_id varchar, received_at timestamp, title_masked varchar,
+    con.execute("""create or replace table marts.fct_hotline_orders (order_id varchar, received_at timestamp, title_masked varchar,
                    content_masked varchar, order_type varchar, channel varchar, district varchar, handling_unit varchar,
                    status varchar, reply_masked varchar, replied_at timestamp, transfers integer, satisfaction varchar,
                    street_code varchar, community_code varchar, grid_code varchar, place_words varchar,
