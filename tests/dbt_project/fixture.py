@@ -248,7 +248,7 @@ HOTLINE_FILES = [
            case_id="K99", order_type="咨询"),
         # H6: placed by the ingest in C1/G12, corrected by hand to C2/G21; no keyword: unclassified; no reply
         _h("H6", T(2025, 8, 20, 14, 0), "这里说些什么", STREET, C1, G12, "3栋", "处理中", None, None),
-        # H7: placed to the street only; 烧烤 comes before 油烟 → 环境卫生/油烟; 23 h (in time, 1 working
+        # H7: placed to the street only; 烧烤油烟 → 环境卫生/油烟; 23 h (in time, 1 working
         #     day); sent back (not resolved); 不满意
         _h("H7", T(2025, 8, 25, 9, 0), "楼下烧烤油烟", STREET, None, None, "华阳街道", "已退回", T(2025, 8, 26, 8, 0), "不满意"),
         # H12: same community, topic and place words as H3 seven days earlier (its grid differs): a repeat

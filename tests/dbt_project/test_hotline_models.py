@@ -96,7 +96,7 @@ ORDERS = {
     "H4": ("城市管理", "占道经营", "export", 9, 0, True, True, False, False, None),  # export category over 路灯
     "H5": ("民生服务", "社保医保", "keyword", 2, 0, True, True, True, True, None),
     "H6": (None, None, "none", None, None, False, False, False, False, None),
-    "H7": ("环境卫生", "油烟", "keyword", 23, 1, True, False, True, False, None),  # 烧烤 before 油烟
+    "H7": ("环境卫生", "油烟", "keyword", 23, 1, True, False, True, False, None),  # 烧烤油烟
     "H8": ("噪音扰民", "生活噪音", "keyword", 1, 0, True, True, True, True, "H2"),  # 30 days after H1: in the window
     "H9": ("噪音扰民", "施工噪音", "keyword", 210, 1, False, True, True, True, "H8"),
     "H10": ("供水", "停水", "keyword", 2, 0, True, True, False, False, None),
