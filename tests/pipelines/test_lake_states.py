@@ -208,7 +208,7 @@ def test_the_fallback_year_is_one_the_calendar_covers_and_an_uncovered_year_fail
 
 def test_an_empty_raw_folder_publishes_an_empty_snapshot(empty):
     assert empty.summary.status == "success"
-    assert empty.summary.sources_without_data == ["grids", "population", "cases", "patrols"]
+    assert empty.summary.sources_without_data == ["grids", "population", "cases", "patrols", "hotline"]
     assert empty.paths.serving.exists()
     assert empty.query("select count(*) from marts.kpi_street_monthly") == [(0,)]
     assert empty.query("select count(*) from marts.fct_files_received") == [(0,)]
