@@ -21,7 +21,7 @@ from demo.case_files import assign_case_ids, case_steps, case_truth, write_case_
 from demo.cases import generate_cases
 from demo.common import SOURCES, STREET_NAME, WorkCalendar, month_last, set_mtime, stream, to_epoch
 from demo.grids import Street, build_street, load_communities
-from demo.hotline import grid_places
+from demo.hotline import grid_places, write_hotline
 from demo.patrols import patrol_records, plan_duty, write_patrol_files
 from demo.population import write_community
 from demo.profiles import build_profiles, plan_odd_events
@@ -108,6 +108,7 @@ def generate(
                 patrols.append(valid)
             bar.advance(cases_task)
             files.append(_not_a_spreadsheet(raw_dir, year, months, seed))
+            files += write_hotline(raw_dir, truth_dir, seed=seed, year=year, months=months, street=street)
             for result in results:
                 files += result["files"]
                 bad_rows += result["bad_rows"]

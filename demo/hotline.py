@@ -1,7 +1,7 @@
 """12345 hotline work orders (接诉即办) of Huayang Street in two platform layouts, and their truth.
 
-NOT yet part of `gridpulse generate` / `make demo`: ingest cannot read the hotline source yet, and files
-it does not know would land in raw/ and change the demo's figures. Call `write_hotline` directly.
+`gridpulse generate` (demo/generator.py) calls `write_hotline` with the street it built, so the estates
+of the grid table and the places named in the orders agree.
 
 What it writes under `raw_dir/hotline/`:
 

@@ -46,7 +46,7 @@ def test_every_file_of_the_year_is_accounted_for(year):
 def test_lake_holds_exactly_the_landed_rows(year):
     paths, _, ledger, _ = year
     landed = ledger.filter(pl.col("status") == "landed")
-    for source in ("grids", "population", "cases", "patrols"):
+    for source in ("grids", "population", "cases", "patrols", "hotline"):
         lake_rows = pl.scan_parquet(paths.lake / source / "month=2*" / "*.parquet").select(pl.len()).collect().item()
         assert lake_rows == landed.filter(pl.col("source") == source)["rows_landed"].sum(), source
 
@@ -86,3 +86,36 @@ def test_the_year_gives_the_reference_kpi_marts(year):
     paths, _, _, _ = year
     golden = json.loads((Path(__file__).parents[2] / "golden" / "demo_year_kpi_marts.json").read_text())
     assert kpi_fingerprint(paths.serving) == golden
+
+
+def test_hotline_orders_are_placed_and_modelled_against_the_truth(year):
+    """Every 12345 order of the year reaches fct_hotline_orders once; placement at community level
+    meets precision >= 0.95 and recall >= 0.85 against the generator's truth; no planted personal
+    number survives in the lake or the snapshot."""
+    paths, truth, _, _ = year
+    expected = pl.read_parquet(truth / "hotline_truth.parquet")
+    con = open_snapshot(paths.serving)
+    try:
+        placed = con.sql("select order_id, street_code, community_code, title_masked || content_masked as text "
+                         "from marts.fct_hotline_orders").pl()
+        street = con.execute("select sum(orders), sum(unplaced_orders) from marts.kpi_hotline_street_monthly").fetchone()
+    finally:
+        con.close()
+    assert placed.height == expected.height == placed["order_id"].n_unique()
+    # the street's mart counts its own orders and the unplaced ones, not those placed in another street
+    ours = placed.filter(pl.col("street_code").is_null() | (pl.col("street_code") == paths.street))
+    assert street == (ours.height, ours["community_code"].null_count())
+    assert ours.height < placed.height  # the demo names other streets of the district
+    both = expected.select("order_id", truth_code="community_code").join(placed, on="order_id")
+    given = both.filter(pl.col("community_code").is_not_null())
+    precision = (given["community_code"] == given["truth_code"]).mean()
+    recall = both.filter(pl.col("truth_code").is_not_null()).select(
+        (pl.col("community_code") == pl.col("truth_code")).fill_null(False).mean()).item()
+    print(f"hotline placement on the demo year: precision {precision:.4f} ({given.height} placed), recall {recall:.4f}")
+    assert precision >= 0.95 and recall >= 0.85
+    planted = expected["personal_numbers"].explode().drop_nulls().unique()
+    assert planted.len() > 100
+    lake = pl.scan_parquet(paths.lake / "hotline" / "month=2*" / "*.parquet").select(
+        pl.concat_str("title", "content", "reply", separator=" ", ignore_nulls=True)).collect().to_series()
+    for text in (lake, placed["text"]):
+        assert not text.str.contains_any(planted.to_list()).any()
