@@ -236,6 +236,12 @@ def cmd_status(args, paths: Paths) -> None:
                                      & ((pl.col("month") == month) | pl.col("month").is_null())) \
                 .select("file_path", "message").iter_rows():
             console.print(f"[red]拒收[/red] {path}：{msg}")
+    hotline = status.hotline_placement(paths)
+    if hotline and (not args.source or args.source == "hotline"):
+        share = hotline["placed"] / hotline["ours"] if hotline["ours"] else 0
+        console.print(f"12345工单：共 {hotline['orders']:,} 件，其中其他街道 {hotline['other_streets']:,} 件；本街道及未定位的 "
+                      f"{hotline['ours']:,} 件中已定位到社区 {hotline['placed']:,} 件（定位率 {share:.1%}），"
+                      f"未定位 {hotline['unplaced']:,} 件（可用 gridpulse place 手工定位）")
     runs = Table(title="最近的运行（命令行）")
     for col in ("开始", "类型", "月份", "结果", "文件", "入库行", "隔离行", "质量闸门", "数据检查", "说明"):
         runs.add_column(col)

@@ -101,6 +101,28 @@ def by_community(view: pl.DataFrame, month: str, expected: list[str], street: st
     return rows
 
 
+def hotline_placement(paths: Paths) -> dict | None:
+    """12345 orders in the lake and how many are placed in a community, by ingest's placement or by
+    hand (`gridpulse place`); None when no order has landed."""
+    from pipelines.ingest.placement import corrections_path
+
+    orders = read_lake(paths.lake, "hotline")
+    if orders is None or not orders.height:
+        return None
+    # the last version landed of each order (parts are read in month and file order)
+    latest = orders.select("order_id", "street_code", "community_code").unique("order_id", keep="last")
+    corrected = corrections_path(paths)
+    if corrected.exists():
+        hand = pl.read_csv(corrected, infer_schema=False).select("order_id", hand=pl.col("community_code"))
+        latest = latest.join(hand.unique("order_id", keep="last"), on="order_id", how="left").with_columns(
+            pl.coalesce("hand", "community_code").alias("community_code"))
+    ours = latest.filter(pl.col("street_code").is_null() | pl.col("street_code").str.starts_with(paths.street)
+                         | pl.col("community_code").is_not_null())
+    placed = ours["community_code"].is_not_null().sum()
+    return {"orders": latest.height, "ours": ours.height, "placed": int(placed),
+            "other_streets": latest.height - ours.height, "unplaced": ours.height - int(placed)}
+
+
 def recent_runs(paths: Paths, n: int = 5) -> list[dict]:
     """The last command-line runs; a run whose process died without its closing line is `interrupted`."""
     log = paths.logs / "runs.jsonl"

@@ -3,6 +3,7 @@ run with no new files, and keeps that place on every later build."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from pipelines.cli.commands import main
@@ -20,7 +21,12 @@ def _order(paths: Paths, order_id: str) -> tuple:
         con.close()
 
 
-def test_a_manual_placement_reaches_the_marts_on_the_next_run(ops_raw, tmp_path):
+def _status_line(paths: Paths, capsys) -> str:
+    main(["--raw", str(paths.raw), "--data", str(paths.data), "status", "--source", "hotline"])
+    return next(line for line in capsys.readouterr().out.splitlines() if line.startswith("12345工单：共"))
+
+
+def test_a_manual_placement_reaches_the_marts_on_the_next_run(ops_raw, tmp_path, capsys):
     raw = tmp_path / "raw"
     shutil.copytree(ops_raw, raw)
     paths = Paths(raw=raw, data=tmp_path / "data")
@@ -37,8 +43,11 @@ def test_a_manual_placement_reaches_the_marts_on_the_next_run(ops_raw, tmp_path)
     finally:
         con.close()
     assert _order(paths, order_id) == (None, None, "none")
+    unplaced = int(re.search(r"未定位 ([\d,]+) 件", _status_line(paths, capsys)).group(1).replace(",", ""))
+    assert unplaced > 0
 
     main(["--raw", str(raw), "--data", str(paths.data), "place", order_id, community])
+    assert f"未定位 {unplaced - 1:,} 件" in _status_line(paths, capsys)  # status counts the hand's placement at once
     summary = launch(paths)  # nothing new under raw/
     assert summary.files == {}
     assert _order(paths, order_id) == (community, None, "manual")
