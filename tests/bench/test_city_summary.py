@@ -29,10 +29,13 @@ def test_ratios_and_shares_follow_their_definitions():
     summary = summarise(_stages())
     ratios = {r["source"]: r["ratio"] for r in summary["ingest"]}
     assert ratios["population"] == 1.0 and ratios["cases"] == 0.25  # (rows/2 s) / (rows/0.5 s)
-    # all sources: 11,000 rows in 10 s of ingest against 5.5 s of bare reads
-    assert summary["ingest_ratio_all"] == 0.55
+    # all sources: population's 8,000 rows in 4 s, each other source's 1,000 in 2 s (bare: 4 s and 0.5 s)
+    others = len(SOURCES) - 1
+    assert summary["ingest_ratio_all"] == round((4 + 0.5 * others) / (4 + 2 * others), 2)
     assert summary["dbt_over_sql"] == 10.0
-    assert summary["full_run_s"] == 10.0 + 10.0 + 30.0 + 2.0 and summary["incremental_share"] == round(6 / 52, 3)
+    ingest_s = 4 + 2 * others
+    assert summary["full_run_s"] == ingest_s + 10.0 + 30.0 + 2.0
+    assert summary["incremental_share"] == round(6 / (ingest_s + 42), 3)
     assert summary["pages_p95_max_ms"] == 40.0
     assert summary["peak_mb"]["ingest population"] == 900.0 and summary["peak_mb_max"] == 3_000.0
 
