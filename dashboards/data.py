@@ -371,7 +371,8 @@ def quarter_reports(quarter: str) -> list[Path]:
 # were built: every function below answers "no data" then instead of failing. Rates are the marts' own.
 
 HOTLINE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
-HOTLINE_KPIS = ("orders", "orders_per_10k_residents", *HOTLINE_RATES, "median_reply_working_days", "repeat_share")
+HOTLINE_KPIS = ("orders", "orders_per_10k_residents", *HOTLINE_RATES, "median_reply_working_days", "repeat_share",
+                "unclassified_share")
 
 
 def hotline_available() -> bool:

@@ -69,6 +69,8 @@ if topics.empty:
 else:
     st.plotly_chart(charts.hbar(topics, "topic", "orders"), width="stretch")
     ui.table(topics, labels(*topics.columns), filename=f"12345热线诉求主题_{sel.month}", key="hotline_topics")
+if row.get("unclassified_share") is not None and not pd.isna(row.get("unclassified_share")):
+    st.caption(t("hotline_unclassified", share=ui.fmt_rate(row.get("unclassified_share"))))
 
 st.subheader(t("hotline_repeats"))
 repeats = data.hotline_repeats(sel.month, sel.community_code, sel.grid_code, sel.street_code)

@@ -580,6 +580,7 @@ TEXT = {
     "sign_in_too_soon": "登录尝试过于频繁，请 {seconds} 秒后再试。",
     "sign_in_locked": "登录失败次数过多，该账号已临时锁定，请 {minutes} 分钟后再试。",
     "session_expired": "超过 {minutes} 分钟未操作，已自动退出，请重新登录。",
+    "hotline_unclassified": "未能按主题分类的工单占 {share}（数据专员可在主题关键词表中补充关键词）。",
     "audit_log": "访问审计",
     "audit_help": "登录（含失败）、页面访问及其筛选条件、数据下载的记录，按月存放于数据目录 audit/ 下；不含个人信息。",
     "audit_since": "起始日期",

@@ -56,7 +56,8 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
                           "orders_resolved": orders - 2, "orders_evaluated": orders - 3,
                           "orders_satisfied": orders - 4 - c_index - m_index % 2})
             row |= {"orders_per_10k_residents": orders / residents[code] * 10_000 if residents.get(code) else None,
-                    "median_reply_working_days": 1.5 + 0.5 * c_index, "repeat_share": 1 / orders}
+                    "median_reply_working_days": 1.5 + 0.5 * c_index, "repeat_share": 1 / orders,
+                    "unclassified_share": 0.05}
             rows.community[(code, month)] = row
             for key in total:
                 total[key] += row[key]
@@ -68,7 +69,7 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
                  for k, v in total.items()}
         rows.street[month] = _rates(total) | {
             "orders_per_10k_residents": total["orders"] / sum(residents.values()) * 10_000 if residents else None,
-            "median_reply_working_days": 2.0, "repeat_share": 0.08, "unplaced_orders": unplaced,
+            "median_reply_working_days": 2.0, "repeat_share": 0.08, "unclassified_share": 0.04, "unplaced_orders": unplaced,
             "placement_rate": 1 - unplaced / total["orders"]}
     last = months[-1]
     for c_index, (code, name) in enumerate(communities.items()):
@@ -94,7 +95,7 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
     counts = "orders bigint, orders_responded_in_time bigint, orders_resolved bigint, orders_evaluated bigint, " \
              "orders_satisfied bigint"
     rates = "orders_per_10k_residents double, response_rate double, resolution_rate double, " \
-            "satisfaction_rate double, median_reply_working_days double, repeat_share double"
+            "satisfaction_rate double, median_reply_working_days double, repeat_share double, unclassified_share double"
     con.execute(f"create or replace table marts.kpi_hotline_community_monthly (community_code varchar, street_code varchar, "
                 f"month_start date, {counts}, {rates})")
     con.execute(f"create or replace table marts.kpi_hotline_street_monthly (street_code varchar, month_start date, {counts}, "
@@ -110,7 +111,7 @@ def add_hotline_tables(con: duckdb.DuckDBPyConnection, street: str, communities:
                    is_satisfied boolean, is_repeat boolean)""")
     kpi_keys = ["orders", "orders_responded_in_time", "orders_resolved", "orders_evaluated", "orders_satisfied",
                 "orders_per_10k_residents", "response_rate", "resolution_rate", "satisfaction_rate",
-                "median_reply_working_days", "repeat_share"]
+                "median_reply_working_days", "repeat_share", "unclassified_share"]
     con.executemany(f"insert into marts.kpi_hotline_community_monthly values (?, ?, ?, {', '.join('?' * len(kpi_keys))})",
                     [[code, street, month, *(r[k] for k in kpi_keys)] for (code, month), r in rows.community.items()])
     con.executemany(f"insert into marts.kpi_hotline_street_monthly values (?, ?, {', '.join('?' * (len(kpi_keys) + 2))})",

@@ -105,6 +105,7 @@ def test_street_topics_add_up_the_communities_and_keep_the_top_n(rows):
     expected = sorted(totals.items(), key=lambda x: (-x[1], x[0]))[:5]
     topics = _table(at, "主题")
     assert list(zip(topics["主题"], topics["工单数"])) == expected
+    assert "未能按主题分类的工单占 4.0%" in " ".join(c.value for c in at.caption)  # the street mart's share
 
 
 def test_a_month_without_hotline_data_says_so(rows):
