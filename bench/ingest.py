@@ -27,7 +27,8 @@ from pipelines.ingest.encoding import decode_text
 from pipelines.ingest.errors import FileRejected
 from pipelines.ingest.run import Ingestor, prefetch, scan
 
-COMBOS = (("population", ".xlsx"), ("population", ".csv"), ("patrols", ".csv"), ("cases", ".jsonl"))
+COMBOS = (("population", ".xlsx"), ("population", ".csv"), ("patrols", ".csv"), ("cases", ".jsonl"),
+          ("hotline", ".xlsx"), ("hotline", ".csv"))
 
 
 def bare_read(path: Path) -> int | None:
