@@ -25,6 +25,7 @@ from pipelines.ingest.errors import FileRejected, rejection
 from pipelines.ingest.identity import Pseudonymiser, pii_key
 from pipelines.ingest.locate import locate
 from pipelines.ingest.place import overlap, pieces_of, place, supersede
+from pipelines.ingest.placement import Gazetteer
 from pipelines.ingest.readers import RawTable, read_file
 from pipelines.ingest.table import SHEET
 from pipelines.ingest.validate import month_bounds, validate
@@ -124,8 +125,7 @@ class Ingestor:
     def gazetteer(self):
         """The hotline placement's gazetteer (built from the divisions and the lake's grid table, once a run)."""
         if self._gazetteer is None:
-            placement = hotline.placement_module()
-            self._gazetteer = placement.Gazetteer.build(self.paths) if placement else False
+            self._gazetteer = Gazetteer.build(self.paths)
         return self._gazetteer
 
     def _sweep(self) -> None:

@@ -245,8 +245,8 @@ def test_placement_columns_and_version_are_in_the_lake(tmp_path):
     lake = _lake(paths)
     assert set(hotline.PLACE_COLUMNS) | {"row_version", "source_file", "file_hash", "slice_key"} <= set(lake.columns)
     assert lake["slice_key"].to_list() == ["510116003"]
-    if hotline.placement_module() is None:
-        assert lake.select("street_code", "community_code", "grid_code", "place_method").row(0) == (None, None, None, "none")
+    assert lake.select("street_code", "community_code", "grid_code", "place_method").row(0) == (None, None, None, "none")
+    assert lake["row_version"].str.contains(r"^[0-9a-f]{16}$").all()
 
 
 def test_an_identical_row_re_exported_is_already_landed_and_a_changed_version_lands(tmp_path):
