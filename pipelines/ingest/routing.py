@@ -3,7 +3,8 @@
 A month is the unit of backfill (DESIGN.md §6). The month of a file comes from, in order:
 1. the ledger — the month ingest found in the file's contents the last time it read that path;
 2. a `YYYY-MM` folder in its path (`raw/population/2025-03/…`, the layout data staff are asked for);
-3. a date or month in its name (`事件流转_20250305.jsonl`, `…台账_2025年3月.xlsx`).
+3. a date or month in its name (`事件流转_20250305.jsonl`, `…台账_2025年3月.xlsx`), or a quarter
+   (`12345工单明细_2025年第1季度.xlsx`, `2025Q1`), which routes to its first month.
 A file none of these place is *unrouted*: it goes to the run of the current month, whose ingest
 reads it and lands its rows in whatever month its contents say.
 """
@@ -23,6 +24,8 @@ from pipelines.ingest.readers import find_date, find_month
 from pipelines.ingest.run import Ingestor, RawFile, scan
 
 MONTH_FOLDER = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
+QUARTER = re.compile(r"(20\d{2})\s*(?:年\s*第?\s*([1-4一二三四])\s*季度?|[Qq]([1-4]))")
+QUARTER_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 TIMEZONE = "Asia/Shanghai"  # the street's clock: schedules, partitions and "the current month"
 
 
@@ -62,7 +65,17 @@ def month_of(rel: str, known: dict[str, str]) -> str | None:
         if MONTH_FOLDER.match(part):
             return part
     day = find_date(path.name)
-    return day[:7] if day else find_month(path.name)
+    return day[:7] if day else find_month(path.name) or _quarter_start(path.name)
+
+
+def _quarter_start(name: str) -> str | None:
+    """The first month of a quarter a file name gives (`2025年第1季度`, `2025年一季度`, `2025Q1`)."""
+    found = QUARTER.search(name)
+    if not found:
+        return None
+    digit = found.group(2) or found.group(3)
+    quarter = QUARTER_DIGITS.get(digit) or int(digit)
+    return f"{found.group(1)}-{3 * quarter - 2:02d}"
 
 
 class MonthIngestor(Ingestor):

@@ -89,3 +89,15 @@ def test_the_month_of_a_file_comes_from_ledger_folder_or_name():
     assert month_of("grids/华阳街道网格台账_2025年7月调整.xlsx", {}) == "2025-07"
     assert month_of("grids/网格台账.xlsx", {}) is None
     assert current_month(dt.datetime(2025, 3, 31, 16, 30, tzinfo=dt.UTC)) == "2025-04"  # 00:30 in Shanghai
+
+
+@pytest.mark.parametrize(("rel", "month"), [
+    ("hotline/12345工单明细_2025年第1季度.xlsx", "2025-01"),
+    ("hotline/2025年三季度工单.xlsx", "2025-07"),
+    ("hotline/orders_2025Q4.csv", "2025-10"),
+    ("hotline/网络理政留言_2025-03.csv", "2025-03"),  # a month in the name wins over any quarter
+    ("hotline/2025-05/工单_2025年第1季度.xlsx", "2025-05"),  # and a month folder over the name
+    ("hotline/工单导出.xlsx", None),  # unrouted: read by the current month's run
+])
+def test_a_quarter_in_a_file_name_routes_it_to_the_quarters_first_month(rel, month):
+    assert month_of(rel, {}) == month
