@@ -10,7 +10,8 @@ from pipelines.cli.commands import main
 @pytest.mark.parametrize(("argv", "said"), [
     ([], "gridpulse：缺少参数：命令。用法见 gridpulse -h。"),
     (["bogus"], "gridpulse：参数 命令 的取值 'bogus' 无效，可选：'generate', 'run'"),
-    (["status", "--source", "x"], "gridpulse status：参数 --source 的取值 'x' 无效，可选：'grids', 'population', 'cases', 'patrols', 'hotline'。"),
+    (["status", "--source", "x"],
+     "gridpulse status：参数 --source 的取值 'x' 无效，可选：'grids', 'population', 'cases', 'patrols', 'hotline'。"),
     (["backfill", "2025-01"], "gridpulse backfill：缺少参数：end。"),
     (["run", "--zzz"], "gridpulse：无法识别的参数：--zzz。"),
     (["generate", "--seed", "x"], "gridpulse generate：参数 --seed 需要一个数字，收到的是 'x'。"),

@@ -242,7 +242,7 @@ def test_the_quality_page_opens_on_an_empty_snapshot(empty, monkeypatch):
 
 def test_a_grid_table_alone_publishes_its_grids_and_nothing_else(grids_only):
     assert grids_only.summary.status == "success"
-    assert grids_only.summary.sources_without_data == ["population", "cases", "patrols"]
+    assert grids_only.summary.sources_without_data == ["population", "cases", "patrols", "hotline"]
     rows = grids_only.query("""select community_code, strftime(month_start, '%Y-%m'), grids_active, has_register,
                                       residents, cases_accepted, grids_patrolled
                                from marts.kpi_community_monthly where grids_active > 0 order by 1""")
@@ -282,7 +282,7 @@ def test_the_grid_map_draws_the_grids_uncoloured_without_data(grids_only, monkey
 def test_one_register_of_one_community_gives_its_residents_exactly(one_register):
     sent = one_register.sent
     assert one_register.summary.status == "success"
-    assert one_register.summary.sources_without_data == ["cases", "patrols"]
+    assert one_register.summary.sources_without_data == ["cases", "patrols", "hotline"]
     assert one_register.query("""select community_code, residents, households, has_register
                                  from marts.kpi_community_monthly
                                  where strftime(month_start, '%Y-%m') = ? and grids_active > 0 order by 1""", MARCH) == [
@@ -310,7 +310,7 @@ def test_the_population_page_shows_the_register_and_the_log_pages_no_data(one_re
 def test_rejected_patrol_files_leave_the_other_sources_published_exactly(patrols_rejected):
     state, sent = patrols_rejected, patrols_rejected.sent
     assert state.summary.status == "success"
-    assert state.summary.sources_without_data == ["patrols"]
+    assert state.summary.sources_without_data == ["patrols", "hotline"]
     ledger = read_ledger(state.paths.ledger).filter(pl.col("source") == "patrols")
     assert ledger["status"].to_list() == ["rejected", "rejected"]
     assert ledger["reject_code"].to_list() == ["missing_column", "missing_column"]

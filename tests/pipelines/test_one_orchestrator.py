@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.cli.commands import main
 from pipelines.core.settings import Paths
+from pipelines.ingest.contracts import SOURCES
 from pipelines.ingest.routing import current_month
 from tests import handmade as hm
 
@@ -103,7 +104,7 @@ def test_a_run_with_nothing_new_writes_no_workbook_and_builds_after_the_gate(ins
                     for r in instance.get_records_for_run(run.run_id, of_type=kind).records}
         started, succeeded = order(dg.DagsterEventType.STEP_START), order(dg.DagsterEventType.STEP_SUCCESS)
     gate = [k for k in succeeded if k.endswith("_quality") or k.startswith("lake__")]
-    assert len(gate) == 8 and all(succeeded[k] < started["warehouse_dbt_assets"] for k in gate)
+    assert len(gate) == 2 * len(SOURCES) and all(succeeded[k] < started["warehouse_dbt_assets"] for k in gate)
     built = _materialised(paths, run.run_id)
     assert "marts/fct_files_received" in built, sorted(built)
     assert "marts/fct_residents_monthly" not in built and "intermediate/int_residents_moves" not in built
