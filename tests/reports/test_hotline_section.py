@@ -77,9 +77,31 @@ def test_orders_per_10k_by_community_and_the_top_topics(hotline_report):
     assert expected[0][0] in html
 
 
-def test_without_hotline_orders_the_section_says_no_data(report):
-    html = next((report.paths.published / "reports").glob(".*.html")).read_text(encoding="utf-8")
+def test_without_hotline_orders_the_section_says_no_data(report, tmp_path):
+    """The generated street's snapshot with its hotline orders removed: the section stays and says 无数据."""
+    paths = Paths(raw=tmp_path / "raw", data=tmp_path / "data")
+    paths.data.mkdir(parents=True)
+    shutil.copy(report.paths.serving, paths.serving)
+    con = duckdb.connect(str(paths.serving))
+    assert con.execute("select sum(orders) from marts.kpi_hotline_street_monthly").fetchone()[0] > 0
+    for table in ("kpi_hotline_street_monthly", "kpi_hotline_community_monthly", "kpi_hotline_topics_monthly",
+                  "fct_hotline_orders"):
+        con.execute(f"delete from marts.{table}")
+    con.close()
+    _, xlsx = build_report(paths, QUARTER)
+    html = next((paths.published / "reports").glob(".*.html")).read_text(encoding="utf-8")
     assert SECTIONS["hotline"] in html and HOTLINE_NONE in html
-    book = openpyxl.load_workbook(report.xlsx, read_only=True)
+    book = openpyxl.load_workbook(xlsx, read_only=True)
     assert {r["本季度"] for r in sheet(book, "hotline")} == {NO_DATA}
     assert SHEETS["hotline_topics"] not in book.sheetnames
+
+
+def test_the_generated_streets_report_shows_its_hotline_orders(report):
+    """The generated street's own hotline orders of the quarter are the section's count."""
+    con = duckdb.connect(str(report.paths.serving), read_only=True)
+    orders = con.execute("select sum(orders) from marts.kpi_hotline_street_monthly where month_start >= ? "
+                         "and month_start <= ?", [Q.start, Q.end]).fetchone()[0]
+    con.close()
+    book = openpyxl.load_workbook(report.xlsx, read_only=True)
+    shown = {r["指标"]: r["本季度"] for r in sheet(book, "hotline")}
+    assert orders > 0 and shown["12345工单（件）"] == orders
