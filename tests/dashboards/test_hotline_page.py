@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import User
-from pipelines.core.settings import ROOT
 from tests.dashboards.hotline_snapshot import COMMUNITIES, HOTLINE_MONTHS, MONTHS, grid_codes, write_snapshot
+from tests.dashboards.test_pages import _open as open_page
 
 LEADER = User("leader", "街道领导", "leader")
 DATA = User("data", "数据专员", "data")
@@ -37,16 +37,7 @@ def rows(snapshot, monkeypatch):
 
 
 def _open(user: User = LEADER, community: str | None = None, grid: str | None = None, month: str = MONTH) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60)
-    at.session_state["user"] = user
-    at.run()
-    at.sidebar.selectbox(key="month").set_value(month).run()
-    if community:
-        at.sidebar.selectbox(key="community").set_value(community).run()
-    if grid:
-        at.sidebar.selectbox(key="grid").set_value(grid).run()
-    at.switch_page("app_pages/hotline.py").run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_page("hotline", community, month, user, grid=grid)
     assert not at.error, [e.value for e in at.error]
     return at
 

@@ -4,7 +4,6 @@ its exact outcome (rows landed and quarantined, values in the lake), and the dem
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -16,6 +15,7 @@ from pipelines.ingest import hotline
 from pipelines.ingest.lake import read_ledger
 from pipelines.ingest.run import Ingestor
 from tests.pii_scan import scan
+from tests.pipelines.ingest.test_odd_forms import _install
 
 CORPUS = Path(__file__).parent / "corpus"
 MTIME = 1_760_000_000  # 2025-10-09: after every order's time
@@ -24,11 +24,6 @@ ID_NUMBER = "510116199001011234"  # 18 characters of an ID number's shape (maske
 CASE_NUMBER = "FZ16082600608"
 
 
-def _install(tmp_path: Path) -> Paths:
-    paths = Paths(raw=tmp_path / "raw", data=tmp_path / "data")
-    (paths.raw / "grids").mkdir(parents=True)
-    shutil.copy(CORPUS / "grids.xlsx", paths.raw / "grids" / "grids.xlsx")
-    return paths
 
 
 def _put(paths: Paths, name: str, data: bytes, mtime: int = MTIME) -> Path:
