@@ -12,6 +12,7 @@ from dashboards.auth import User
 from pipelines.core.audit import AuditLog
 
 VIEW = "_audit_view"  # session key: the last page view logged, so reruns of one view log it once
+CLIENT = "_audit_client"  # session key: the client's digest
 
 
 def log() -> AuditLog:
@@ -19,9 +20,12 @@ def log() -> AuditLog:
 
 
 def client() -> str:
-    """The client as a digest of its address; 'local' for a browser on the dashboard's own machine."""
-    address = st.context.ip_address
-    return log().digest(address) if isinstance(address, str) and address else "local"
+    """The client as a digest of its address; 'local' for a browser on the dashboard's own machine.
+    Worked out once per session: every download button drawn asks for it."""
+    if CLIENT not in st.session_state:
+        address = st.context.ip_address
+        st.session_state[CLIENT] = log().digest(address) if isinstance(address, str) and address else "local"
+    return st.session_state[CLIENT]
 
 
 def record_view(user: User, page: str, month: str | None, street: str | None, community: str | None,

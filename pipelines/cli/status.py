@@ -13,9 +13,9 @@ from pathlib import PurePosixPath
 import polars as pl
 
 from pipelines.core.lock import read_holder
-from pipelines.core.settings import DIVISIONS_CSV, STREET_DIGITS, Paths
+from pipelines.core.settings import DIVISIONS_CSV, Paths
 from pipelines.ingest.contracts import SOURCES
-from pipelines.ingest.lake import read_lake, read_ledger
+from pipelines.ingest.lake import latest_grid_tables, read_lake, read_ledger
 from pipelines.ingest.locate import find_community
 from pipelines.ingest.routing import ledger_months, month_of
 
@@ -31,12 +31,8 @@ def community_names(street: str) -> dict[str, str]:
 
 def expected_communities(paths: Paths) -> list[str]:
     """Communities in each street's latest grid table: the ones that owe a register and a patrol log."""
-    grids = read_lake(paths.lake, "grids")
-    if grids is None or not grids.height:
-        return []
-    street = pl.col("community_code").str.slice(0, STREET_DIGITS)
-    latest = grids.filter(pl.col("report_month") == pl.col("report_month").max().over(street))
-    return sorted(latest["community_code"].unique().to_list())
+    latest = latest_grid_tables(paths.lake)
+    return [] if latest is None else sorted(latest["community_code"].unique().to_list())
 
 
 def files(paths: Paths) -> pl.DataFrame:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.core.settings import STREET_DIGITS
+
 LEDGER_SCHEMA = {
     "file_path": pl.String, "file_hash": pl.String, "source": pl.String, "community_code": pl.String,
     "report_month": pl.String, "slice_key": pl.String, "sheet": pl.String, "received_at": pl.Datetime("us"),
@@ -108,3 +110,12 @@ def read_lake(lake: Path, source: str) -> pl.DataFrame | None:
     if not files:
         return None
     return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+
+
+def latest_grid_tables(lake: Path) -> pl.DataFrame | None:
+    """The grid rows of each street's latest grid table (the month it last sent one); None without any."""
+    grids = read_lake(lake, "grids")
+    if grids is None or not grids.height:
+        return None
+    street = pl.col("community_code").str.slice(0, STREET_DIGITS)
+    return grids.filter(pl.col("report_month") == pl.col("report_month").max().over(street))

@@ -45,7 +45,7 @@ import polars as pl
 
 from pipelines.core.settings import DIVISIONS_CSV, STREET_DIGITS, Paths
 from pipelines.core.texts import PLACE
-from pipelines.ingest.lake import read_lake
+from pipelines.ingest.lake import latest_grid_tables, read_lake
 
 PLACE_COLUMNS = ["street_code", "community_code", "grid_code", "place_words", "place_confidence", "place_method"]
 COMMUNITY_SUFFIXES = r"(社区居民委员会|社区居委会|居民委员会|村民委员会|村委会|居委会|社区|村)$"
@@ -78,12 +78,7 @@ class Gazetteer:
     def build(cls, paths: Paths) -> Gazetteer:
         """From the divisions seed and the latest grid table in the lake (none yet: divisions only)."""
         divisions = pl.read_csv(DIVISIONS_CSV, schema_overrides={"code": pl.String, "parent_code": pl.String})
-        grids = read_lake(paths.lake, "grids")
-        if grids is not None and grids.height:
-            street = pl.col("community_code").str.slice(0, STREET_DIGITS)
-            if "report_month" in grids.columns:
-                grids = grids.filter(pl.col("report_month") == pl.col("report_month").max().over(street))
-        return cls.from_frames(divisions, grids, paths.street)
+        return cls.from_frames(divisions, latest_grid_tables(paths.lake), paths.street)
 
     @classmethod
     def from_frames(cls, divisions: pl.DataFrame, grids: pl.DataFrame | None, streets: str) -> Gazetteer:
@@ -326,16 +321,6 @@ def corrections_path(paths: Paths) -> Path:
     return paths.data.joinpath(*CORRECTIONS)
 
 
-def _latest_grids(paths: Paths) -> pl.DataFrame | None:
-    grids = read_lake(paths.lake, "grids")
-    if grids is None or not grids.height:
-        return None
-    street = pl.col("community_code").str.slice(0, STREET_DIGITS)
-    if "report_month" in grids.columns:
-        grids = grids.filter(pl.col("report_month") == pl.col("report_month").max().over(street))
-    return grids
-
-
 def record_correction(paths: Paths, order_id: str, community: str, grid: str | None = None,
                       now: dt.datetime | None = None) -> dict[str, str]:
     """Append a manual placement to data/corrections/hotline_places.csv (the latest row per order wins in
@@ -355,7 +340,7 @@ def record_correction(paths: Paths, order_id: str, community: str, grid: str | N
     code, name = hit.row(0)[:2]
     label = name.removesuffix("居委会")
     if grid:
-        grids = _latest_grids(paths)
+        grids = latest_grid_tables(paths.lake)
         row = None if grids is None else grids.filter(pl.col("grid_code") == grid.strip())
         if row is None or not row.height:
             raise PlacementRefused(PLACE["unknown_grid"].format(grid=grid))
