@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages pipeline-time status clean
+.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages backtest pipeline-time status clean
 
 ## install: exactly the versions of requirements.lock (hash-checked), then the project itself
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -87,6 +87,12 @@ SF ?=
 MONTHS ?= 3
 bench: install
 	$(PY) -m bench.run $(if $(SF),--sf $(SF) --months $(MONTHS))
+
+## backtest: the early warnings replayed over a freshly generated demo year against the events the generator
+## injected (caught within 7 days, days to warning, false warnings per grid per quarter, deadline-risk calibration);
+## figures in bench/results/backtest.json
+backtest: install
+	$(PY) -m bench.backtest
 
 ## bench-pages: render time of every dashboard page on the demo year (needs `make demo` or `make run` first)
 bench-pages: install
