@@ -94,3 +94,24 @@ def worker_lines(frame: pd.DataFrame):
     fig = px.line(frame, x="month", y="score", color="worker_name", markers=True,
                   labels={"score": t("score"), "worker_name": t("worker_name")})
     return _months(fig)
+
+
+def warning_series(series: str | None, expected: float | None, upper_limit: float | None):
+    """A warning's evidence: its series (oldest first; the last point is the one that warned) as bars, with
+    the expected level and the upper control limit as lines. None when the warning carries no series."""
+    values = [float(v) for v in series.split(",") if v.strip()] if isinstance(series, str) else []
+    if not values:
+        return None
+    import plotly.graph_objects as go
+
+    xs = list(range(1 - len(values), 1))  # 0 is the day (or week) that warned
+    fig = go.Figure(go.Bar(x=xs, y=values, name=t("warnings_observed"), showlegend=False,
+                           marker_color=["#9db7d5"] * (len(values) - 1) + ["#c0392b"]))
+    for value, key, dash in ((expected, "warnings_expected", "dot"), (upper_limit, "warnings_upper", "dash")):
+        if value is not None and not pd.isna(value):
+            fig.add_hline(y=float(value), line_dash=dash, line_color="#555" if dash == "dot" else "#c0392b",
+                          annotation_text=t(key), annotation_position="top left")
+    fig.update_xaxes(showticklabels=False, title=None)
+    fig.update_yaxes(title=None, rangemode="tozero")
+    fig.update_layout(height=170, margin={"t": 10, "b": 10, "l": 10, "r": 10})
+    return fig

@@ -463,3 +463,46 @@ def hotline_unplaced(month: str, community_code: str | None, street_code: str | 
                   and (street_code is null
                        or street_code = coalesce(?, (select min(street_code) from marts.dim_streets)))
                 order by received_at, order_id""", community_code, _month_start(month), street_code)
+
+
+# --- 预警 -----------------------------------------------------------------------------------------------
+# marts.fct_warnings: one row per warning episode per as-of day. "Today" is the mart's latest as_of_date (the
+# data's latest day), "this week" the 7 as-of days ending today. A snapshot published before the mart existed
+# answers "no mart" (warnings_day() is None) instead of failing.
+
+WARNING_SCOPE = """d.street_code = coalesce(?, (select min(street_code) from marts.dim_streets))
+                  and (? is null or w.community_code = ?) and (? is null or w.grid_code = ? or w.grid_code is null)"""
+
+
+def warnings_available() -> bool:
+    found = q("""select count(*) as n from duckdb_tables() where database_name = current_database()
+                 and schema_name = 'marts' and table_name = 'fct_warnings'""")
+    return int(found["n"].iloc[0]) == 1
+
+
+def warnings_day():
+    """The mart's latest as-of day ("today"), or None without the mart or without a row."""
+    if not warnings_available():
+        return None
+    day = q("select max(as_of_date) as day from marts.fct_warnings")["day"].iloc[0]
+    return None if pd.isna(day) else pd.Timestamp(day).date()
+
+
+def warnings(days: int, community_code: str | None, grid_code: str | None = None,
+             street_code: str | None = None) -> pd.DataFrame:
+    """The scope's warning episodes active in the `days` as-of days ending today: one row per episode (its
+    latest day's evidence), strongest first within each kind. A grid also sees its community's warnings
+    that name no grid (the hotline's are community-level)."""
+    return q(f"""with today as (select max(as_of_date) as day from marts.fct_warnings),
+                 scoped as (
+                    select w.*, d.community_name
+                    from marts.fct_warnings w cross join today
+                    join marts.dim_communities d on w.community_code = d.community_code
+                    where w.as_of_date > today.day - ?::integer and w.as_of_date <= today.day and {WARNING_SCOPE})
+                 select warning_id, kind, kind_name, source, community_name, grid_code, category, subject,
+                        observed, expected as expected_level, upper_limit, score as warning_score, evidence_series, evidence,
+                        first_as_of_date, as_of_date as last_as_of_date, days_active, is_new
+                 from scoped
+                 qualify row_number() over (partition by warning_id order by as_of_date desc) = 1
+                 order by kind, score desc nulls last, warning_id""",
+             days, street_code, community_code, community_code, grid_code, grid_code)

@@ -52,7 +52,8 @@ pages = [st.Page("app_pages/overview.py", title=t("overview"), icon=":material/d
          st.Page("app_pages/population.py", title=t("population"), icon=":material/groups:"),
          st.Page("app_pages/assessment.py", title=t("assessment"), icon=":material/military_tech:"),
          st.Page("app_pages/grid_map.py", title=t("grid_map"), icon=":material/map:"),
-         st.Page("app_pages/hotline.py", title=t("hotline"), icon=":material/support_agent:")]
+         st.Page("app_pages/hotline.py", title=t("hotline"), icon=":material/support_agent:"),
+         st.Page("app_pages/warnings.py", title=t("warnings"), icon=":material/notifications_active:")]
 if user.sees_quality:
     pages.append(st.Page("app_pages/quality.py", title=t("quality"), icon=":material/fact_check:"))
     pages.append(st.Page("app_pages/audit_log.py", title=t("audit_log"), icon=":material/policy:"))

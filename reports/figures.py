@@ -28,6 +28,7 @@ ASSESSMENT_MART = "kpi_worker_assessment_monthly"
 CHECKS_MART = "fct_check_results"
 HOTLINE_MARTS = ("kpi_hotline_street_monthly", "kpi_hotline_community_monthly", "kpi_hotline_topics_monthly")
 HOTLINE_TOP_TOPICS = 10
+WARNINGS_MART = "fct_warnings"
 
 log = logging.getLogger("gridpulse.reports")
 
@@ -56,6 +57,7 @@ class Figures:
     assessment: dict[str, pd.DataFrame] | None = None
     checks: dict | None = None  # {"total": checks run on the quarter's batches, "failed": frame}
     hotline: dict | None = None  # {"street": row, "communities": frame, "topics": frame}; None: no order
+    warnings: pd.DataFrame | None = None  # the quarter's warning episodes (WARNING_EPISODES); None: no mart
     marts: set[str] = field(default_factory=set)
 
 
@@ -288,6 +290,39 @@ order by orders desc, topic
 limit $top"""
 
 
+# computed: the quarter's warning episodes from marts.fct_warnings (one row per episode per as-of day): an
+# episode counts in the quarter when one of its as-of days falls in it (one spanning two quarters counts in
+# both); its strength is its highest score of the quarter, its evidence that day's sentence.
+WARNING_EPISODES = """
+select
+    warnings.warning_id,
+    any_value(warnings.kind) as kind,
+    any_value(warnings.kind_name) as kind_name,
+    any_value(warnings.community_code) as community_code,
+    any_value(communities.community_name) as community_name,
+    any_value(warnings.grid_code) as grid_code,
+    any_value(warnings.category) as category,
+    min(warnings.first_as_of_date) as first_as_of_date,
+    max(warnings.as_of_date) as last_as_of_date,
+    count(*) as days_in_quarter,
+    max(warnings.score) as score,
+    arg_max(warnings.evidence, warnings.score) as evidence
+from marts.fct_warnings as warnings
+inner join marts.dim_communities as communities on warnings.community_code = communities.community_code
+where communities.street_code = $street and warnings.as_of_date between $start and $end
+group by warnings.warning_id
+order by kind, score desc, warnings.warning_id"""
+
+
+def _warnings(con, params: dict) -> pd.DataFrame | None:
+    """The quarter's warning episodes; None when the mart does not read as expected (logged)."""
+    try:
+        return _frame(con, WARNING_EPISODES, params)
+    except duckdb.Error as exc:
+        log.warning("warnings section left empty: fct_warnings does not read as expected (%s)", exc)
+        return None
+
+
 def _hotline_rates(frame: pd.DataFrame) -> pd.DataFrame:
     """The three rates from the summed counts; a zero denominator leaves the rate empty."""
     orders = frame.orders.where(frame.orders > 0)
@@ -380,6 +415,8 @@ def load(paths: Paths, quarter: Quarter, street_code: str | None = None) -> Figu
             figures.checks = _checks(con, months)
         if all(m in available for m in HOTLINE_MARTS):
             figures.hotline = _hotline(con, params, figures.communities)
+        if WARNINGS_MART in available:
+            figures.warnings = _warnings(con, params)
         return figures
     finally:
         con.close()

@@ -138,8 +138,19 @@ def _gaps(figures: Figures) -> str | None:
     return "；".join(parts) + "。" if parts else None
 
 
+def _warnings(figures: Figures) -> str | None:
+    episodes = figures.warnings
+    if episodes is None or episodes.empty:
+        return None
+    kinds = episodes.groupby("kind_name", sort=False).size().sort_values(ascending=False, kind="stable")
+    by_kind = "、".join(f"{name}{n}次" for name, n in kinds.items())
+    where = episodes.groupby("community_name").size().sort_values(ascending=False, kind="stable").head(3)
+    return (f"本季度研判预警共{len(episodes)}次（{by_kind}），较多的社区是"
+            f"{'、'.join(f'{name}（{n}次）' for name, n in where.items())}。")
+
+
 def paragraphs(figures: Figures) -> list[str]:
     """The narrative, one paragraph per theme; a theme without figures is left out."""
     built = [_cases(figures), _hotspots(figures), _coverage(figures), _population(figures),
-             _assessment(figures), _quality(figures), _gaps(figures)]
+             _assessment(figures), _warnings(figures), _quality(figures), _gaps(figures)]
     return [p for p in built if p]

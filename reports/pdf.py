@@ -127,7 +127,8 @@ def render_html(figures: Figures, narrative: list[str]) -> str:
         tables=SimpleNamespace(**{k: tables.get(k) for k in (
             "headline", "communities", "case_mix", "levels", "top_grids", "overdue", "coverage", "population",
             "special_groups", "assessment", "assessment_bottom", "registers", "quarantine", "rejected",
-            "checks", "hotline", "hotline_communities", "hotline_topics")}),
+            "checks", "hotline", "hotline_communities", "hotline_topics", "warnings_by_kind",
+            "warnings_communities", "warnings_top")}),
         charts=SimpleNamespace(**{k: [jinja2.utils.markupsafe.Markup(svg) for svg in ([v] if isinstance(v, str) else v)]
                                   for k, v in build_charts(figures).items()}),
         as_of_date=f"{current['as_of_date']:%Y-%m-%d}", published_at=f"{figures.published_at:%Y-%m-%d %H:%M}",

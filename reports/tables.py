@@ -28,6 +28,10 @@ from pipelines.core.texts import (
     SEVERITIES,
     SHEETS,
     SOURCES,
+    WARNING_KINDS,
+    WARNINGS_NONE,
+    WARNINGS_NOTE,
+    WARNINGS_TOP,
 )
 from reports import formats as f
 from reports.figures import Figures
@@ -300,10 +304,76 @@ def hotline_topics(figures: Figures) -> Table | None:
     return t
 
 
+def _warning_episodes(figures: Figures) -> pd.DataFrame:
+    return figures.warnings if figures.warnings is not None else pd.DataFrame(columns=["kind", "community_code"])
+
+
+def _kinds(episodes: pd.DataFrame) -> list[str]:
+    """The kinds of `episodes` in the fixed order of WARNING_KINDS (an unknown kind last)."""
+    order = list(WARNING_KINDS)
+    return sorted(episodes.kind.unique(), key=lambda k: (order.index(k) if k in order else len(order), k))
+
+
+def warnings_by_kind(figures: Figures) -> Table:
+    """The quarter's warning episodes by kind; the note says so when there is none (or no mart)."""
+    episodes = _warning_episodes(figures)
+    t = Table("warnings_by_kind", SHEETS["warnings_by_kind"], [
+        Column("kind_name", "预警类型"), Column("episodes", "预警（次）", "count"),
+        Column("communities", "涉及社区（个）", "count"), Column("days", "预警天数合计", "count")])
+    for kind in _kinds(episodes):
+        rows = episodes[episodes.kind == kind]
+        t.rows.append([WARNING_KINDS.get(kind, rows.kind_name.iloc[0]), len(rows), rows.community_code.nunique(),
+                       int(rows.days_in_quarter.sum())])
+        t.keys.append(kind)
+    t.note = WARNINGS_NOTE if t.rows else WARNINGS_NONE
+    return t
+
+
+def warnings_communities(figures: Figures) -> Table | None:
+    """Episodes per community (rows: communities with a warning) and kind (columns)."""
+    episodes = _warning_episodes(figures)
+    if episodes.empty:
+        return None
+    kinds = _kinds(episodes)
+    t = Table("warnings_communities", SHEETS["warnings_communities"], [
+        Column("community_name", LABELS["community_name"]),
+        *(Column(k, WARNING_KINDS.get(k, k), "count") for k in kinds), Column("total", "合计", "count")])
+    counts = episodes.groupby(["community_code", "kind"]).size()
+    names = episodes.groupby("community_code").community_name.first()
+    for code in sorted(names.index, key=lambda c: (-int(counts[c].sum()), c)):
+        row = [int(counts.get((code, k), 0)) for k in kinds]
+        t.rows.append([names[code], *row, sum(row)])
+        t.keys.append(code)
+    return t
+
+
+def warnings_top(figures: Figures) -> Table | None:
+    """The strongest episodes of each kind (scores rank within a kind only), with their evidence."""
+    episodes = _warning_episodes(figures)
+    if episodes.empty:
+        return None
+    t = Table("warnings_top", SHEETS["warnings_top"], [
+        Column("kind_name", "预警类型"), Column("community_name", LABELS["community_name"]),
+        Column("where", "网格／类别"), Column("days", "预警日期"), Column("score", "强度", "number"),
+        Column("evidence", "依据")])
+    per_kind = max(1, WARNINGS_TOP // max(1, len(_kinds(episodes))))
+    for kind in _kinds(episodes):
+        rows = episodes[episodes.kind == kind].sort_values(["score", "warning_id"], ascending=[False, True])
+        for r in rows.head(per_kind).itertuples():
+            where = "／".join(str(v) for v in (r.grid_code, r.category) if not f.missing(v)) or "—"
+            first, last = pd.Timestamp(r.first_as_of_date), pd.Timestamp(r.last_as_of_date)
+            days = f"{first:%m-%d}" if first == last else f"{first:%m-%d}至{last:%m-%d}"
+            t.rows.append([WARNING_KINDS.get(kind, r.kind_name), r.community_name, where, days, _cell(r.score),
+                           _cell(r.evidence, "")])
+            t.keys.append(r.warning_id)
+    t.note = f"每类预警按强度列前{per_kind}次（强度只在同类之间比较）。"
+    return t
+
+
 def all_tables(figures: Figures) -> list[Table]:
     built = [headline(figures), communities(figures), case_mix(figures), case_levels(figures), top_grids(figures),
              overdue(figures), coverage(figures), population(figures), special_groups(figures),
              assessment_bands(figures), assessment_bottom(figures), registers(figures), quarantine(figures),
              rejected(figures), checks(figures), hotline(figures), hotline_communities(figures),
-             hotline_topics(figures)]
+             hotline_topics(figures), warnings_by_kind(figures), warnings_communities(figures), warnings_top(figures)]
     return [t for t in built if t is not None]

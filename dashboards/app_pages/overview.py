@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import charts, data, filters, ui
+from dashboards import charts, data, filters, ui, warning_views
 from dashboards.i18n import labels, t
 
 st.title(t("app_title"))
@@ -38,8 +38,10 @@ def card(col, key: str) -> None:
                    "vs_last_year", value=f"{yoy:+.1%}" if rate else f"{yoy:+,.0f}")))
 
 
-for col, key in zip(st.columns(5), ("residents", "grids_patrolled", "cases_accepted", "cases_closed", "on_time_closure_rate")):
+columns = st.columns(6)
+for col, key in zip(columns, ("residents", "grids_patrolled", "cases_accepted", "cases_closed", "on_time_closure_rate")):
     card(col, key)
+warning_views.week_card(columns[5], sel)
 st.caption(f"{t('communities_reported')}：{int(row.communities_with_register)}/{int(row.communities_total)}　"
            + t("of_grids", n=int(row.grids_active)) + "　" + t("snapshot_time", time=data.published_at()))
 

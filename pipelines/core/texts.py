@@ -11,10 +11,11 @@ SOURCE_TITLES = {"grids": "网格台账", "population": "实有人口台账", "c
                  "hotline": "12345工单"}
 FEEDBACK_FILE = "{code}_{month}_数据报送质量反馈.xlsx"  # data/published/quality/<month>/
 REPORT_FILE = "{street}_{quarter}_季度形势分析报告"  # data/published/reports/, .pdf and .xlsx
+WARNINGS_FILE = "预警_{date}.xlsx"  # data/published/, the day's warnings (marts.fct_warnings), one file per data day
 
 STEP_TITLES = {"ingest": "导入文件", "calendar": "工作日历", "quality": "数据质量检查（Great Expectations）",
                "dbt": "数据建模与检查（dbt build）", "publish": "发布服务快照", "artifacts": "生成社区反馈表",
-               "report": "生成季度报告"}
+               "report": "生成季度报告", "warnings": "生成当日预警清单"}
 
 # --- command line ------------------------------------------------------------------------------------
 
@@ -249,6 +250,7 @@ SECTIONS = {
     "assessment": "六、网格员考核",
     "quality": "七、数据质量",
     "hotline": "八、12345热线诉求",
+    "warnings": "九、研判预警",
     "definitions": "附：指标口径",
 }
 
@@ -315,6 +317,22 @@ HOTLINE_NOTE = ("季度三率为三个月件数合计之比：响应率 = 按时
                 "满意率 = 满意的工单 ÷ 参加评价的工单。")
 HOTLINE_NONE = "无数据：本季度没有12345热线工单入库（或数据快照中尚无热线指标表）。"
 
+# 研判预警 (marts.fct_warnings): the kinds in the order every output lists them, and the words of the
+# dashboard page, the report section and the daily list (data/published/预警_<day>.xlsx).
+WARNING_KINDS = {"rising": "上升问题", "hotspot": "热点网格", "stalled_grid": "办理滞后", "deadline_risk": "超期风险",
+                 "repeat": "重复问题", "register_jump": "人口异动"}
+WARNING_SOURCES = {"cases": "事件", "hotline": "12345热线", "population": "人口台账"}
+WARNING_COLUMNS = {  # the daily list's headers (no personal data: the mart holds none)
+    "as_of_date": "预警日期", "kind_name": "预警类型", "source_name": "数据来源", "community_name": "社区",
+    "grid_code": "网格编码", "category": "类别或主题", "subject": "对象（事件编号、工单编号或地点）",
+    "observed": "观测值", "expected": "期望值", "upper_limit": "预警线", "score": "预警强度",
+    "first_as_of_date": "首次预警日期", "days_active": "持续天数", "is_new": "是否新增", "evidence": "依据",
+}
+WARNINGS_NONE = "本季度没有研判预警（或数据快照中尚无预警表 fct_warnings）。"
+WARNINGS_NOTE = ("预警按各序列自身的历史水平判断（期望值与统计控制线），同一预警连续多日出现计为一次；"
+                 "强度越高越异常。")
+WARNINGS_TOP = 10  # the report's strongest episodes
+
 SEVERITIES = {"blocking": "阻断", "warning": "警告"}
 SOURCES = {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志",
            "hotline": "12345工单"}
@@ -327,6 +345,7 @@ SHEETS = {
     "special_groups": "特殊人群", "assessment": "网格员考核", "assessment_bottom": "考核排名末位",
     "registers": "台账报送", "quarantine": "隔离数据", "rejected": "拒收文件", "checks": "数据检查未通过",
     "hotline": "12345热线三率", "hotline_communities": "12345热线各社区", "hotline_topics": "12345热线诉求主题",
+    "warnings_by_kind": "预警按类型", "warnings_communities": "预警按社区", "warnings_top": "最强预警",
     "about": "说明",
 }
 
@@ -347,6 +366,9 @@ DEFINITIONS = (
     ("无数据", "该社区本季度没有收到相应数据（如未报送台账或巡查日志），不是零。"),
     ("—", "分母为零，无法计算比率。"),
     ("不可比", "两个季度报送台账的社区数不同，街道人口合计不作比较。"),
+    ("研判预警", "按各序列自身历史判断的异常：上升问题、热点网格（7日件数高于期望值与控制线）、办理滞后、超期风险"
+             "（按同类同级事件的办结用时分布估计超期概率）、重复问题（同一地点同一类别结案后再次发生）、人口异动；"
+             "同一预警连续多日出现计为一次，阈值见种子表。"),
     ("12345热线三率", "响应率：在规定时限内响应的工单 ÷ 工单；解决率：已解决的工单 ÷ 工单；满意率：评价为满意或基本满意的"
                     "工单 ÷ 参加评价的工单（时限与满意取值见种子表 hotline_settings）；季度值为三个月件数合计之比。"),
 )
@@ -643,6 +665,36 @@ TEXT = {
     "district": "区县",
     "place_words": "文中地名",
     "place_confidence": "定位置信度",
+}
+# 预警 (dashboard)
+TEXT |= {
+    "warnings": "预警",
+    "warnings_today": "今日预警",
+    "warnings_week": "本周预警",
+    "warnings_as_of": "数据截至 {day}（最新数据日）；本周为截至该日的7天。",
+    "warnings_no_mart": "无数据：数据快照中尚无预警表（fct_warnings），请在下次 gridpulse run 后查看。",
+    "warnings_none_today": "今日没有预警。",
+    "warnings_none_week": "本周没有预警。",
+    "warnings_kind_count": "{kind}（{n}）",
+    "warnings_more": "另有 {n} 条见下表。",
+    "warnings_table": "预警清单",
+    "warnings_breakdown": "按类型：{parts}",
+    "warnings_card_help": "截至最新数据日（{day}）的7天内出现过的预警次数（同一预警连续多日计为一次）。",
+    "warnings_new": "新",
+    "warnings_days": "已持续 {n} 天",
+    "warnings_expected": "期望值",
+    "warnings_upper": "预警线",
+    "warnings_observed": "观测值",
+    "warning_score": "预警强度",
+    "kind_name": "预警类型",
+    "subject": "对象",
+    "evidence": "依据",
+    "first_as_of_date": "首次预警日期",
+    "last_as_of_date": "最近预警日期",
+    "days_active": "持续天数",
+    "observed": "观测值",
+    "expected_level": "期望值",
+    "upper_limit": "预警线",
 }
 AUDIT_EVENTS = {"sign_in": "登录成功", "sign_in_failed": "登录失败", "sign_in_refused": "登录被限制",
                 "sign_out": "退出登录", "session_expired": "超时退出", "page_view": "访问页面", "download": "下载"}
