@@ -323,7 +323,8 @@ WARNING_KINDS = {"rising": "上升问题", "hotspot": "热点网格", "stalled_g
                  "repeat": "重复问题", "register_jump": "人口异动"}
 WARNING_SOURCES = {"cases": "事件", "hotline": "12345热线", "population": "人口台账"}
 WARNING_COLUMNS = {  # the daily list's headers (no personal data: the mart holds none)
-    "as_of_date": "预警日期", "kind_name": "预警类型", "source_name": "数据来源", "community_name": "社区",
+    "as_of_date": "预警日期", "kind_name": "预警类型", "source_name": "数据来源", "street_name": "街道",
+    "community_name": "社区",
     "grid_code": "网格编码", "category": "类别或主题", "subject": "对象（事件编号、工单编号或地点）",
     "observed": "观测值", "expected": "期望值", "upper_limit": "预警线", "score": "预警强度",
     "first_as_of_date": "首次预警日期", "days_active": "持续天数", "is_new": "是否新增", "evidence": "依据",

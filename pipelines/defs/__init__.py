@@ -11,7 +11,7 @@ from pipelines.defs.sensors import raw_files_sensor
 
 defs = dg.Definitions(
     assets=[*ingest.assets, check_results_spec, transform.warehouse_dbt_assets, publish.serving_snapshot,
-            publish.feedback_workbooks, report.quarterly_report],
+            publish.feedback_workbooks, publish.warning_list, report.quarterly_report],
     asset_checks=asset_checks,
     resources=resources(),
     jobs=[*jobs, report.quarterly_report_job],

@@ -8,6 +8,7 @@ from pipelines.defs.runs import reporter
 from pipelines.defs.transform import warehouse_dbt_assets
 from pipelines.publish.artifacts import feedback_workbooks as write_feedback_workbooks
 from pipelines.publish.snapshot import publish
+from pipelines.publish.warning_list import write_warning_list
 
 
 @dg.asset(key=["serving_snapshot"], group_name="serving", kinds={"duckdb"}, pool=WRITER_POOL,
@@ -29,3 +30,14 @@ def feedback_workbooks(context: dg.AssetExecutionContext, gridpulse: GridPulsePa
     with writer(context, paths), reporter().step("artifacts"):
         counts = write_feedback_workbooks(paths)
     return dg.MaterializeResult(metadata=counts)
+
+
+@dg.asset(key=["published", "warning_list"], group_name="serving", kinds={"excel"}, pool=WRITER_POOL,
+          deps=[serving_snapshot],
+          description="data/published/预警_<YYYY-MM-DD>.xlsx: the warnings (marts.fct_warnings) of the data's latest "
+                      "day, Chinese headers, no personal data; written again only when its rows changed.")
+def warning_list(context: dg.AssetExecutionContext, gridpulse: GridPulsePaths) -> dg.MaterializeResult:
+    paths = gridpulse.paths()
+    with writer(context, paths), reporter().step("warnings"):
+        done = write_warning_list(paths)
+    return dg.MaterializeResult(metadata=done)
