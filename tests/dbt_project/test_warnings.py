@@ -34,8 +34,9 @@ from tests.dbt_project.warning_fixture import (
 D = dt.date
 KINDS = {"rising", "hotspot", "stalled_grid", "deadline_risk", "repeat", "register_jump"}
 NEIGHBOURS = {GA: {GB}, GB: {GA}}  # GC meets GA at a corner only; GD lies elsewhere
-# Series whose rising values the SQL takes from a series first seen after the day (see the xfail test)
-LOOKAHEAD = {(GA, "城市管理")}
+# A series first seen after the day (L1: GB 城市管理, 23 July) must not change the category's rate
+# that GA 城市管理's expected level borrows on 9–14 July
+LATE_SERIES_NEIGHBOUR = (GA, "城市管理")
 
 
 def _seed(name: str) -> list[dict]:
@@ -232,21 +233,15 @@ def test_rising_warnings_are_the_series_and_days_over_their_poisson_limits(built
         assert row["observed"] == value["observed"], key
         assert row["source"] == "cases" and row["subject"] is None
         assert row["evidence_series"].split(",")[-1] == str(value["observed"])
-        if key[:2] in LOOKAHEAD:
-            continue  # test_rising_expectations_use_only_the_series_known_by_the_day
         assert row["expected"] == pytest.approx(value["expected"], rel=1e-9), key
         assert row["upper_limit"] == value["upper_limit"], key
         assert row["score"] == pytest.approx(min(-math.log10(value["p"]), 16.0), rel=1e-6), key
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rising_warnings (dbt_project/macros/warnings/rising_warnings.sql, CTEs series and category_rates) "
-    "divides the category's baseline count by every series of the category in the whole data, also "
-    "series first seen after the as-of day: L1 (GB 城市管理, 23 July) halves μ of GA 城市管理 on 9–14 July"))
 def test_rising_expectations_use_only_the_series_known_by_the_day(built, warnings):
     _, cases = built
     model = expected_rising(cases)
-    rows = [w for w in _of(warnings, "rising") if (w["grid_code"], w["category"]) in LOOKAHEAD]
+    rows = [w for w in _of(warnings, "rising") if (w["grid_code"], w["category"]) == LATE_SERIES_NEIGHBOUR]
     assert rows
     for row in rows:
         value = model[(row["grid_code"], row["category"], row["as_of_date"])]
@@ -287,8 +282,7 @@ def test_hot_spots_are_grids_rising_in_two_categories_or_beside_a_rising_neighbo
     for key, row in rows.items():
         assert row["observed"] == expected[key]["observed"], key
         assert row["category"] == expected[key]["category"], key
-        if not any(key[0] == grid for grid, _ in LOOKAHEAD):  # its score sums a rising score off by the look-ahead
-            assert row["score"] == pytest.approx(expected[key]["score"], rel=1e-6), key
+        assert row["score"] == pytest.approx(expected[key]["score"], rel=1e-6), key
     assert {g for g, _ in rows} == {GA, GB}
     # GA: two categories and its neighbour GB; GB: one category and its neighbour GA
     assert {row["observed"] for (g, _), row in rows.items() if g == GA} == {3}

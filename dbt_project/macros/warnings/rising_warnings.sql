@@ -4,7 +4,8 @@
     expected level:
     - the series' rate per working day is learned from its own rising_baseline_days days before the
       window, shrunk towards its category's street-wide rate per series with the weight of
-      rising_prior_days working days (sparse series stay stable);
+      rising_prior_days working days (sparse series stay stable); the category's rate counts only
+      the series seen by the as-of day;
     - a rest day (weekend, holiday) weighs the rest-day share of a working day's events that the
       whole source showed in the same history, so holidays and weekends lower the expected level;
     - the upper limit is the Poisson quantile at 1 − rising_alpha of the expected level; a count above
@@ -144,7 +145,8 @@ category_rates as (
     select
         series_windows.category,
         series_windows.as_of_date,
-        cast(sum(series_windows.baseline_events) as {{ type_double() }}) / count(*) as baseline_events_per_series
+        cast(sum(series_windows.baseline_events) as {{ type_double() }})
+            / nullif({{ count_where('series_windows.running_events > 0') }}, 0) as baseline_events_per_series
     from series_windows
     group by series_windows.category, series_windows.as_of_date
 ),
@@ -155,7 +157,8 @@ expected as (
         day_weights.window_weight,
         greatest(
             (series_windows.baseline_events
-                + settings.rising_prior_days * category_rates.baseline_events_per_series / nullif(day_weights.baseline_weight, 0))
+                + settings.rising_prior_days * coalesce(category_rates.baseline_events_per_series, 0)
+                / nullif(day_weights.baseline_weight, 0))
             / (day_weights.baseline_weight + settings.rising_prior_days)
             * day_weights.window_weight,
             1e-6

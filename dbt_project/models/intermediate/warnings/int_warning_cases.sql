@@ -1,6 +1,6 @@
 -- One row per case with what the warnings need to know of it at any as-of day: its place (the
--- road-and-number or estate-and-building words its description opens with), the times its level
--- was raised and its deadline extended, its working-day numbers and the SLA before and after.
+-- road-and-number or estate-and-building words its description opens with), the time its deadline
+-- was extended, its working-day numbers and the SLA of its initial and final level.
 with
 
 cases as (
@@ -30,7 +30,6 @@ calendar as (
 step_times as (
     select
         case_id,
-        min(case when action = '升级' then step_at end) as escalated_at,
         min(case when action = '延期' then step_at end) as extended_at
     from transitions
     group by case_id
@@ -48,7 +47,6 @@ final as (
         cases.final_level,
         initial_sla.working_days as initial_sla_working_days,
         final_sla.working_days as final_sla_working_days,
-        step_times.escalated_at,
         step_times.extended_at,
         cases.reported_at,
         cases.accepted_at,

@@ -1,6 +1,6 @@
 -- Every case open at the end of each as-of day, with its chance of missing its deadline (DESIGN.md
 -- §9). A case is open from its acceptance until it is closed or voided. What is known at the end of
--- the day: its handling level (raised when an 升级 step came by then) and deadline (extended when a
+-- the day: its handling level (that of its latest level change by then, int_warning_level_changes) and deadline (extended when a
 -- 延期 step came), and the working days it has been open, e. Its group's time-to-close distribution
 -- of the day's estimate week gives S(k), the chance of still being open after k working days; the
 -- case is already known to take more than e, so the chance of missing a deadline of D working days
@@ -25,6 +25,10 @@ survival as (
     select * from {{ ref('int_warning_survival') }}
 ),
 
+level_changes as (
+    select * from {{ ref('int_warning_level_changes') }}
+),
+
 group_sizes as (
     select distinct estimate_week, category, handling_level, group_cases from survival
 ),
@@ -45,10 +49,7 @@ open_cases as (
         cases.accepted_at,
         cases.is_closed_on_time,
         cases.closed_at,
-        case
-            when cases.escalated_at < {{ dbt.dateadd('day', 1, 'days.as_of_date') }} then cases.final_level
-            else cases.initial_level
-        end as handling_level,
+        cases.initial_level,
         days.working_day_number - cases.accepted_working_day_number as working_days_open,
         cases.extended_at < {{ dbt.dateadd('day', 1, 'days.as_of_date') }} as is_extended
     from days
@@ -59,16 +60,42 @@ open_cases as (
     where cases.category is not null and cases.initial_level is not null
 ),
 
-with_deadline as (
+day_levels as (
+    select
+        open_cases.as_of_date,
+        open_cases.case_id,
+        level_changes.handling_level,
+        row_number() over (
+            partition by open_cases.as_of_date, open_cases.case_id
+            order by level_changes.changed_at desc, level_changes.step_number desc
+        ) as recency
+    from open_cases
+    inner join level_changes
+        on open_cases.case_id = level_changes.case_id
+        and level_changes.changed_at < {{ dbt.dateadd('day', 1, 'open_cases.as_of_date') }}
+),
+
+leveled as (
     select
         open_cases.*,
+        coalesce(day_levels.handling_level, open_cases.initial_level) as handling_level
+    from open_cases
+    left join day_levels
+        on open_cases.as_of_date = day_levels.as_of_date
+        and open_cases.case_id = day_levels.case_id
+        and day_levels.recency = 1
+),
+
+with_deadline as (
+    select
+        leveled.*,
         case
-            when coalesce(open_cases.is_extended, false) then {{ var('max_extended_working_days') }}
+            when coalesce(leveled.is_extended, false) then {{ var('max_extended_working_days') }}
             else sla.working_days
         end as deadline_working_days,
-        case when coalesce(open_cases.is_extended, false) then 0 else open_cases.handling_level end as survival_level
-    from open_cases
-    left join {{ ref('sla_by_level') }} as sla on open_cases.handling_level = sla.handling_level
+        case when coalesce(leveled.is_extended, false) then 0 else leveled.handling_level end as survival_level
+    from leveled
+    left join {{ ref('sla_by_level') }} as sla on leveled.handling_level = sla.handling_level
 ),
 
 group_choice as (

@@ -29,28 +29,57 @@ counts as (
     select * from {{ ref('int_warning_counts') }}
 ),
 
-history as (
+level_changes as (
+    select * from {{ ref('int_warning_level_changes') }}
+),
+
+-- The level of each case known at the start of each week it is in the history of.
+week_cases as (
     select
         weeks.estimate_week,
-        cases.category,
-        case
-            when cases.extended_at < weeks.estimate_week then 0
-            when cases.escalated_at < weeks.estimate_week then cases.final_level
-            else cases.initial_level
-        end as handling_level,
-        case
-            when cases.closed_at < weeks.estimate_week then cases.working_days_to_close
-            else week_eve.working_day_number - cases.accepted_working_day_number
-        end as working_days,
-        case when cases.closed_at < weeks.estimate_week then 1 else 0 end as is_closed
+        cases.*
     from weeks
     cross join settings
-    inner join calendar as week_eve on week_eve.calendar_date = {{ dbt.dateadd('day', -1, 'weeks.estimate_week') }}
     inner join cases
         on cases.accepted_at < weeks.estimate_week
         and cases.accepted_at >= {{ dbt.dateadd('day', '-settings.risk_history_days', 'weeks.estimate_week') }}
         and (cases.voided_at is null or cases.voided_at >= weeks.estimate_week)
     where cases.category is not null and cases.initial_level is not null
+),
+
+week_levels as (
+    select
+        week_cases.estimate_week,
+        week_cases.case_id,
+        level_changes.handling_level,
+        row_number() over (
+            partition by week_cases.estimate_week, week_cases.case_id
+            order by level_changes.changed_at desc, level_changes.step_number desc
+        ) as recency
+    from week_cases
+    inner join level_changes
+        on week_cases.case_id = level_changes.case_id and week_cases.estimate_week > level_changes.changed_at
+),
+
+history as (
+    select
+        week_cases.estimate_week,
+        week_cases.category,
+        case
+            when week_cases.extended_at < week_cases.estimate_week then 0
+            else coalesce(week_levels.handling_level, week_cases.initial_level)
+        end as handling_level,
+        case
+            when week_cases.closed_at < week_cases.estimate_week then week_cases.working_days_to_close
+            else week_eve.working_day_number - week_cases.accepted_working_day_number
+        end as working_days,
+        case when week_cases.closed_at < week_cases.estimate_week then 1 else 0 end as is_closed
+    from week_cases
+    inner join calendar as week_eve on week_eve.calendar_date = {{ dbt.dateadd('day', -1, 'week_cases.estimate_week') }}
+    left join week_levels
+        on week_cases.estimate_week = week_levels.estimate_week
+        and week_cases.case_id = week_levels.case_id
+        and week_levels.recency = 1
 ),
 
 known as (
