@@ -356,17 +356,16 @@ def warnings_top(figures: Figures) -> Table | None:
         Column("kind_name", "预警类型"), Column("community_name", LABELS["community_name"]),
         Column("where", "网格／类别"), Column("days", "预警日期"), Column("score", "强度", "number"),
         Column("evidence", "依据")])
-    per_kind = max(1, WARNINGS_TOP // max(1, len(_kinds(episodes))))
     for kind in _kinds(episodes):
         rows = episodes[episodes.kind == kind].sort_values(["score", "warning_id"], ascending=[False, True])
-        for r in rows.head(per_kind).itertuples():
+        for r in rows.head(WARNINGS_TOP).itertuples():
             where = "／".join(str(v) for v in (r.grid_code, r.category) if not f.missing(v)) or "—"
             first, last = pd.Timestamp(r.first_as_of_date), pd.Timestamp(r.last_as_of_date)
             days = f"{first:%m-%d}" if first == last else f"{first:%m-%d}至{last:%m-%d}"
             t.rows.append([WARNING_KINDS.get(kind, r.kind_name), r.community_name, where, days, _cell(r.score),
                            _cell(r.evidence, "")])
             t.keys.append(r.warning_id)
-    t.note = f"每类预警按强度列前{per_kind}次（强度只在同类之间比较）。"
+    t.note = f"每类预警按强度列前{WARNINGS_TOP}次（强度只在同类之间比较；同一预警取本季度最高强度那天的依据）。"
     return t
 
 

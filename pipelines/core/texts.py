@@ -332,7 +332,7 @@ WARNING_COLUMNS = {  # the daily list's headers (no personal data: the mart hold
 WARNINGS_NONE = "本季度没有研判预警（或数据快照中尚无预警表 fct_warnings）。"
 WARNINGS_NOTE = ("预警按各序列自身的历史水平判断（期望值与统计控制线），同一预警连续多日出现计为一次；"
                  "强度越高越异常。")
-WARNINGS_TOP = 10  # the report's strongest episodes
+WARNINGS_TOP = 3  # the report lists the strongest episodes of each kind
 
 SEVERITIES = {"blocking": "阻断", "warning": "警告"}
 SOURCES = {"grids": "网格台账", "population": "实有人口台账", "cases": "事件流转日志", "patrols": "巡查走访日志",
