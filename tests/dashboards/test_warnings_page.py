@@ -140,3 +140,31 @@ def test_without_the_mart_or_without_warnings_the_page_says_so(tmp_path, monkeyp
     monkeypatch.setenv("GRIDPULSE_DATA", str(other))
     at = _open(user=TONGJIQIAO)  # the mart has warnings, none of this community
     assert {s.value for s in at.success} == {TEXT["warnings_none_today"], TEXT["warnings_none_week"]}
+
+
+def test_on_the_demo_snapshot_the_page_holds_the_marts_warnings(demo_run, monkeypatch):
+    """The pipeline's own fct_warnings (demo_run): today's table has the mart's rows of its latest day, this
+    week's one row per episode of the 7 days ending then, for the street and for one community."""
+    import duckdb
+
+    monkeypatch.setenv("GRIDPULSE_DATA", str(demo_run.paths.data))
+    con = duckdb.connect(str(demo_run.paths.serving), read_only=True)
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+    if "fct_warnings" not in tables:
+        con.close()
+        pytest.skip("the demo snapshot has no fct_warnings")
+    counts = con.execute("""with today as (select max(as_of_date) as day from marts.fct_warnings)
+                            select community_code, count(*) filter (where as_of_date = day) as today,
+                                   count(distinct warning_id) as week
+                            from marts.fct_warnings, today where as_of_date > day - 7
+                            group by community_code order by week desc, community_code""").fetchall()
+    month = con.execute("select strftime(max(month_start), '%Y-%m') from marts.kpi_street_monthly").fetchone()[0]
+    con.close()
+    assert counts, "the demo week has warnings"
+    for community in (None, counts[0][0]):
+        at = open_page("warnings", community, month, LEADER)
+        frames = [d.value for d in at.dataframe if "预警类型" in d.value.columns]
+        expected_today = sum(r[1] for r in counts if community in (None, r[0]))
+        expected_week = sum(r[2] for r in counts if community in (None, r[0]))
+        shown_today = len(frames[0]) if expected_today else 0
+        assert (shown_today, len(frames[-1])) == (expected_today, expected_week), community
