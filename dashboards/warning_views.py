@@ -10,7 +10,7 @@ from dashboards import charts, data, ui
 from dashboards.i18n import labels, t
 from pipelines.core.texts import WARNING_KINDS
 
-CHARTS_PER_KIND = 8  # the strongest of each kind get their chart; every warning is in the table below
+CHARTS_PER_KIND = 5  # the strongest of each kind get their chart; every warning is in the table below
 TABLE_COLUMNS = ("kind_name", "community_name", "grid_code", "category", "subject", "observed", "expected_level",
                  "upper_limit", "warning_score", "first_as_of_date", "last_as_of_date", "days_active", "evidence")
 
