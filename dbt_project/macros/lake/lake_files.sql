@@ -17,8 +17,37 @@
     {% if not execute %}
         {{ return(true) }}
     {% endif %}
+    {{ return(adapter.dispatch('files_exist')(pattern)) }}
+{% endmacro %}
+
+{% macro default__files_exist(pattern) %}
     {% set found = run_query("select count(*) from glob('" ~ pattern | replace("'", "''") ~ "')") %}
     {{ return(found.columns[0].values()[0] > 0) }}
+{% endmacro %}
+
+{#- Spark SQL cannot list files (a path that matches nothing fails the query), so the caller says
+    which optional inputs are absent: var `absent_inputs`, a list of the patterns (as passed here)
+    that match no file (bench/spark_dbt.py computes it with Python's glob before calling dbt). -#}
+{% macro spark__files_exist(pattern) %}
+    {{ return(pattern not in var('absent_inputs', [])) }}
+{% endmacro %}
+
+{#- A header CSV file read as text columns (relation text for a from clause). -#}
+{% macro read_csv_text(path, columns) %}
+    {{ return(adapter.dispatch('read_csv_text')(path, columns)) }}
+{% endmacro %}
+
+{% macro default__read_csv_text(path, columns) %}
+    {{ return("read_csv('" ~ path ~ "', header = true, all_varchar = true)") }}
+{% endmacro %}
+
+{#- Spark's csv.`path` relation takes no options: columns come by position (_c0, _c1, …) in the
+    order of `columns`, which must be the file's, and the header line is dropped. -#}
+{% macro spark__read_csv_text(path, columns) %}
+    {% set names = columns | list %}
+    {% set selected = [] %}
+    {% for name in names %}{% do selected.append('_c' ~ loop.index0 ~ ' as ' ~ name) %}{% endfor %}
+    {{ return("(select " ~ selected | join(', ') ~ " from csv.`" ~ path ~ "` where _c0 <> '" ~ names[0] ~ "')") }}
 {% endmacro %}
 
 {#- A select of `columns` (name → SQL type) cast to their types: from `relation` when
@@ -26,11 +55,24 @@
 {% macro select_typed_or_empty(relation, columns, has_rows_source) %}
     select
     {%- for name, type in columns.items() %}
-        cast({{ name if has_rows_source else 'null' }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+        cast({{ name if has_rows_source else 'null' }} as {{ sql_type(type) }}) as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
     {% if has_rows_source %}
     from {{ relation }}
     {% else %}
     where false
     {% endif %}
+{% endmacro %}
+
+{#- A type name as the adapter spells it: DuckDB's as written; Spark has no length-less varchar. -#}
+{% macro sql_type(type) %}
+    {{ return(adapter.dispatch('sql_type')(type)) }}
+{% endmacro %}
+
+{% macro default__sql_type(type) %}
+    {{ return(type) }}
+{% endmacro %}
+
+{% macro spark__sql_type(type) %}
+    {{ return({'varchar': 'string', 'text': 'string'}.get(type | lower, type)) }}
 {% endmacro %}

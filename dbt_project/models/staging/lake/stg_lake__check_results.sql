@@ -1,10 +1,7 @@
 -- The gate writes its results after ingest; a warehouse built before the first gate run (or a
 -- Dagster run that skipped the checks) reads an empty, typed relation instead of failing.
 {%- set results_glob = env_var('GRIDPULSE_LAKE', '../data/lake') ~ '/_quality/*/month=*/*.parquet' -%}
-{%- set has_results = true -%}
-{%- if execute -%}
-    {%- set has_results = run_query("select count(*) > 0 from glob('" ~ results_glob ~ "')").columns[0].values()[0] -%}
-{%- endif %}
+{%- set has_results = files_exist(results_glob) %}
 
 with
 
