@@ -19,3 +19,20 @@
         where {{ wkt }} is not null
     ) as vertices
 {%- endmacro %}
+
+{#- Spark: split + posexplode (0-based position); the regex avoids backslashes, which Spark's string
+    literals would unescape. -#}
+{% macro spark__wkt_vertices(relation, key, wkt) -%}
+    select
+        {{ key }},
+        vertex_position + 1 as vertex_number,
+        cast(split_part(trim(vertex), ' ', 1) as double) as x,
+        cast(split_part(trim(vertex), ' ', 2) as double) as y
+    from (
+        select
+            {{ key }},
+            posexplode(split(regexp_extract({{ wkt }}, '[(][(]([^()]*)[)]', 1), ',')) as (vertex_position, vertex)
+        from {{ relation }}
+        where {{ wkt }} is not null
+    ) as vertices
+{%- endmacro %}

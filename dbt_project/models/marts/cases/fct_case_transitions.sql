@@ -3,9 +3,9 @@
 {{ config(
     materialized='incremental',
     unique_key='case_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=case_facts_strategy(),
     on_schema_change='sync_all_columns',
-    post_hook="delete from {{ this }} where case_id not in (select case_id from {{ ref('stg_cases__transitions') }})",
+    post_hook=case_facts_cleanup("delete from {{ this }} where case_id not in (select case_id from {{ ref('stg_cases__transitions') }})"),
 ) }}
 {% set only_changed = incremental_is_current(['file_hash', 'case_id']) %}
 

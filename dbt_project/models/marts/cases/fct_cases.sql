@@ -6,9 +6,9 @@
 {{ config(
     materialized='incremental',
     unique_key='case_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=case_facts_strategy(),
     on_schema_change='sync_all_columns',
-    post_hook="delete from {{ this }} where case_id not in (select case_id from {{ ref('int_cases_pivoted') }})",
+    post_hook=case_facts_cleanup("delete from {{ this }} where case_id not in (select case_id from {{ ref('int_cases_pivoted') }})"),
 ) }}
 {% set only_changed = incremental_is_current(['source_fingerprint', 'grid_version_id', 'accepted_at']) %}
 
