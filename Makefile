@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages backtest pipeline-time status clean
+.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages backtest pipeline-time status clean spark-env spark-build spark-compare
 
 ## install: exactly the versions of requirements.lock (hash-checked), then the project itself
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -97,6 +97,29 @@ backtest: install
 ## bench-pages: render time of every dashboard page on the demo year (needs `make demo` or `make run` first)
 bench-pages: install
 	$(PY) -m bench.pages
+
+## spark-env: the Spark prototype's environment (docs/scale-out.md), apart from the project's venv: Java 17
+## from Debian only when no java is on the PATH, then dbt-spark (session: pyspark's bundled jars) in SPARK_VENV
+SPARK_VENV ?= /work/spark-venv
+SPARK_PY   := $(SPARK_VENV)/bin/python
+$(SPARK_VENV)/.installed:
+	test -x $(SPARK_PY) || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_PY) -m pip install -q "dbt-core>=1.11,<1.12" "dbt-spark[session]>=1.11,<1.12" "dbt-duckdb" pyspark polars duckdb
+	touch $@
+
+spark-env: $(SPARK_VENV)/.installed
+	@command -v java >/dev/null || { \
+	  echo "installing openjdk-17-jre-headless (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	@java -version 2>&1 | head -1
+
+## spark-build: dbt build on the spark target from the lake of GRIDPULSE_DATA (default data/; one dbt command at a
+## time: the Derby metastore admits one process); spark-compare: every kpi_* mart against the DuckDB warehouse
+spark-build: spark-env
+	$(SPARK_PY) bench/spark_dbt.py build
+
+spark-compare: spark-env
+	$(SPARK_PY) bench/spark_compare.py
 
 clean: stop
 	rm -rf data

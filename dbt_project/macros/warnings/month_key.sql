@@ -6,3 +6,7 @@
 {% macro default__month_key(date) -%}
     strftime({{ date }}, '%Y-%m')
 {%- endmacro %}
+
+{% macro spark__month_key(date) -%}
+    date_format({{ date }}, 'yyyy-MM')
+{%- endmacro %}

@@ -186,7 +186,7 @@ poisson_terms as (
         candidates.as_of_date,
         counts.k,
         candidates.rising_alpha,
-        exp(counts.k * ln(candidates.expected_events) - candidates.expected_events - lgamma(counts.k + 1)) as probability
+        exp(counts.k * ln(candidates.expected_events) - candidates.expected_events - {{ log_factorial("counts.k") }}) as probability
     from candidates
     inner join {{ ref('int_warning_counts') }} as counts on counts.k < candidates.observed
 ),
