@@ -104,7 +104,7 @@ SPARK_VENV ?= /work/spark-venv
 SPARK_PY   := $(SPARK_VENV)/bin/python
 $(SPARK_VENV)/.installed:
 	test -x $(SPARK_PY) || $(PYTHON) -m venv $(SPARK_VENV)
-	$(SPARK_PY) -m pip install -q "dbt-core>=1.11,<1.12" "dbt-spark[session]>=1.11,<1.12" "dbt-duckdb" pyspark polars duckdb
+	$(SPARK_PY) -m pip install -q "dbt-core>=1.11,<1.12" "dbt-spark[session]>=1.11,<1.12" "dbt-duckdb" pyspark polars pyarrow duckdb
 	touch $@
 
 spark-env: $(SPARK_VENV)/.installed

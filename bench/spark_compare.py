@@ -94,6 +94,8 @@ def compare(duck: pl.DataFrame, spark: pl.DataFrame) -> tuple[bool, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the per-mart results here")
+    parser.add_argument("--also", nargs="*", default=[], metavar="MODEL",
+                        help="other models of the marts schema to compare too (fct_cases, fct_warnings, …)")
     args = parser.parse_args()
     data = Path(os.environ.get("GRIDPULSE_DATA", ROOT / "data")).resolve()
     warehouse = Path(os.environ.get("GRIDPULSE_WAREHOUSE", data / "warehouse.duckdb"))
@@ -101,7 +103,7 @@ def main() -> int:
     spark.sparkContext.setLogLevel("ERROR")
     con = duckdb.connect(str(warehouse), read_only=True)
     results = []
-    for mart in kpi_marts():
+    for mart in kpi_marts() + args.also:
         row = {"mart": mart}
         try:
             duck = con.sql(f"select * from marts.{mart}").pl()

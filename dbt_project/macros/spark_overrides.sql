@@ -55,3 +55,20 @@
     {% endfor %}
     {{ return(statements[0]) }}
 {% endmacro %}
+
+{#- dbt-spark's datediff rounds sub-day parts up (ceil of seconds / 60 for minutes); DuckDB's
+    date_diff, which the models were written against, counts the part's boundaries crossed. Here both
+    ends are truncated to the part first, as DuckDB does; day and month likewise count boundaries. -#}
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    {%- set part = datepart | lower | trim("'") -%}
+    {%- if part == 'day' -%}
+        datediff(cast({{ second_date }} as date), cast({{ first_date }} as date))
+    {%- elif part == 'month' -%}
+        ((year({{ second_date }}) * 12 + month({{ second_date }})) - (year({{ first_date }}) * 12 + month({{ first_date }})))
+    {%- elif part in ['hour', 'minute', 'second'] -%}
+        {%- set seconds = {'hour': 3600, 'minute': 60, 'second': 1}[part] -%}
+        cast((unix_timestamp(date_trunc('{{ part }}', {{ second_date }})) - unix_timestamp(date_trunc('{{ part }}', {{ first_date }}))) / {{ seconds }} as bigint)
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('spark__datediff: unsupported date part ' ~ datepart) }}
+    {%- endif -%}
+{%- endmacro %}
