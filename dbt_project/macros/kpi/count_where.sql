@@ -16,3 +16,22 @@
 {% macro default__type_double() -%}
     double
 {%- endmacro %}
+
+{#- A double as text the way DuckDB writes it (0.0008, 12.5, 3.0). Spark writes Java's
+    Double.toString, which turns to scientific notation below 0.001 (8.0E-4): those go through a
+    decimal instead. -#}
+{% macro double_text(expression) -%}
+    {{ return(adapter.dispatch('double_text')(expression)) }}
+{%- endmacro %}
+
+{% macro default__double_text(expression) -%}
+    cast({{ expression }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__double_text(expression) -%}
+    case
+        when abs({{ expression }}) < 0.001 and {{ expression }} <> 0
+            then regexp_replace(cast(cast({{ expression }} as decimal(38, 12)) as string), '0+$', '')
+        else cast({{ expression }} as string)
+    end
+{%- endmacro %}

@@ -167,7 +167,7 @@ stalled as (
         cast(count(*) as {{ dbt.type_string() }}) || '件事件久拖未结（其中'
             || cast({{ count_where('lingering.is_overdue') }} as {{ dbt.type_string() }})
             || '件已超期）；按同类事件历史，这些事件同时仍未结的可能性约为'
-            || cast(round(100 * power(10, -sum(lingering.rarity)), 4) as {{ dbt.type_string() }}) || '%'
+            || {{ double_text('round(100 * power(10, -sum(lingering.rarity)), 4)') }} || '%'
             as evidence
     from lingering
     cross join settings
