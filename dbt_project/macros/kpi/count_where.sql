@@ -35,3 +35,17 @@
         else cast({{ expression }} as string)
     end
 {%- endmacro %}
+
+{#- Minutes (an integer expression) as hours, a double. DuckDB divides by 60.0 in double precision;
+    Spark types 60.0 as a decimal and would round the quotient to 6 decimals, so it divides a double. -#}
+{% macro minutes_to_hours(minutes) -%}
+    {{ return(adapter.dispatch('minutes_to_hours')(minutes)) }}
+{%- endmacro %}
+
+{% macro default__minutes_to_hours(minutes) -%}
+    {{ minutes }} / 60.0
+{%- endmacro %}
+
+{% macro spark__minutes_to_hours(minutes) -%}
+    cast({{ minutes }} as double) / 60
+{%- endmacro %}

@@ -92,7 +92,7 @@ repeat_pairs as (
 final as (
     select
         classified.*,
-        {{ dbt.datediff('classified.received_at', 'classified.replied_at', 'minute') }} / 60.0 as reply_hours,
+        {{ minutes_to_hours(dbt.datediff('classified.received_at', 'classified.replied_at', 'minute')) }} as reply_hours,
         replied_day.working_day_number - received_day.working_day_number as reply_working_days,
         coalesce(
             {{ dbt.datediff('classified.received_at', 'classified.replied_at', 'minute') }}
