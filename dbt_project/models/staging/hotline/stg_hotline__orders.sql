@@ -21,7 +21,7 @@ source as (
 ),
 
 corrections_file as (
-    {% set correction_columns = {
+    {%- set correction_columns = {
         'order_id': 'varchar', 'community_code': 'varchar', 'grid_code': 'varchar', 'corrected_at': 'varchar'} %}
     {{ select_typed_or_empty(read_csv_text(corrections_file, correction_columns), correction_columns,
         files_exist(corrections_file)) }}
