@@ -63,7 +63,8 @@ def sort_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 def compare(duck: pl.DataFrame, spark: pl.DataFrame) -> tuple[bool, str]:
     if set(duck.columns) != set(spark.columns):
-        return False, f"columns differ: only DuckDB {sorted(set(duck.columns) - set(spark.columns))}, only Spark {sorted(set(spark.columns) - set(duck.columns))}"
+        only_duck, only_spark = sorted(set(duck.columns) - set(spark.columns)), sorted(set(spark.columns) - set(duck.columns))
+        return False, f"columns differ: only DuckDB {only_duck}, only Spark {only_spark}"
     spark = spark.select(duck.columns)
     duck, spark = normalise(duck), normalise(spark)
     if duck.height != spark.height:
@@ -125,7 +126,8 @@ def main() -> int:
     width = max(len(r["mart"]) for r in results)
     for r in results:
         verdict = "equal" if r["equal"] else "DIFFERENT"
-        print(f"{r['mart']:<{width}}  duckdb {r.get('duckdb_rows')!s:>7}  spark {r.get('spark_rows')!s:>7}  {verdict}  {r.get('detail') or ''}")
+        counts = f"duckdb {r.get('duckdb_rows')!s:>7}  spark {r.get('spark_rows')!s:>7}"
+        print(f"{r['mart']:<{width}}  {counts}  {verdict}  {r.get('detail') or ''}")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     return 0 if all(r["equal"] for r in results) else 1
