@@ -35,6 +35,7 @@ def spark_session(spark_data: Path):
                     f"jdbc:derby:;databaseName={spark_data / 'metastore_db'};create=true")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", "2g")
             .getOrCreate())
 
