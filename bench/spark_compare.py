@@ -101,6 +101,7 @@ def main() -> int:
     args = parser.parse_args()
     data = Path(os.environ.get("GRIDPULSE_DATA", ROOT / "data")).resolve()
     warehouse = Path(os.environ.get("GRIDPULSE_WAREHOUSE", data / "warehouse.duckdb"))
+    os.chdir(data / "spark")  # Derby writes derby.log into the working folder, as for the dbt runs
     spark = spark_session(data / "spark")
     spark.sparkContext.setLogLevel("ERROR")
     con = duckdb.connect(str(warehouse), read_only=True)
