@@ -100,7 +100,7 @@ def main() -> int:
                         help="other models of the marts schema to compare too (fct_cases, fct_warnings, …)")
     args = parser.parse_args()
     data = Path(os.environ.get("GRIDPULSE_DATA", ROOT / "data")).resolve()
-    warehouse = Path(os.environ.get("GRIDPULSE_WAREHOUSE", data / "warehouse.duckdb"))
+    warehouse = Path(os.environ.get("GRIDPULSE_WAREHOUSE", data / "warehouse.duckdb")).resolve()
     os.chdir(data / "spark")  # Derby writes derby.log into the working folder, as for the dbt runs
     spark = spark_session(data / "spark")
     spark.sparkContext.setLogLevel("ERROR")
