@@ -205,7 +205,11 @@ def _stall(cases: pl.DataFrame, e: WarningEvent, calendar: WorkCalendar, rng: np
 def events_truth(events: list[WarningEvent], repeats: list[dict], case_ids: pl.DataFrame, jumps: list[dict]) -> pl.DataFrame:
     """One row per event (see `demo.truth`); `case_ids`: community_code, local_index, case_id; `jumps`: grid_code,
     before, after (residents of the grid the month before and the month of the jump)."""
-    ids = {(c, i): case for c, i, case in case_ids.select("community_code", "local_index", "case_id").iter_rows()}
+    wanted = pl.DataFrame(  # the repeats' cases only (a grid code opens with its community's 12 digits)
+        [(r["grid_code"][:12], i) for r in repeats for i in (r["local_index"], r["previous_local_index"])],
+        schema={"community_code": pl.String, "local_index": case_ids.schema["local_index"]}, orient="row")
+    needed = case_ids.join(wanted, on=["community_code", "local_index"], how="semi")
+    ids = {(c, i): case for c, i, case in needed.select("community_code", "local_index", "case_id").iter_rows()}
     made = {r["grid_code"]: r for r in repeats}
     realised = {j["grid_code"]: j for j in jumps}
     rows = []

@@ -121,14 +121,19 @@ def test_hotline_orders_are_placed_and_modelled_against_the_truth(year):
         assert not text.str.contains_any(planted.to_list()).any()
 
 
-def test_deadline_risk_is_calibrated_on_the_demo_year(year):
-    """In each decile of predicted deadline risk (every open, not yet overdue case of every as-of day
-    with a full baseline, whose outcome is known) the observed miss rate is within 10 points."""
+@pytest.fixture(scope="module")
+def backtest_result(year) -> dict:
+    """The early-warning backtest of the year's warning history against the generator's events."""
     from bench.backtest import backtest
 
     paths, truth, _, _ = year
-    result = backtest(paths.warehouse, truth)
-    rows = result["deadline_risk"]["calibration"]
+    return backtest(paths.warehouse, truth)
+
+
+def test_deadline_risk_is_calibrated_on_the_demo_year(backtest_result):
+    """In each decile of predicted deadline risk (every open, not yet overdue case of every as-of day
+    with a full baseline, whose outcome is known) the observed miss rate is within 10 points."""
+    rows = backtest_result["deadline_risk"]["calibration"]
     print("\ndecile  predictions  predicted  observed")
     for row in rows:
         print(f"{row['decile']:>6}  {row['predictions']:>11}  {row['predicted']:>9.3f}  {row['observed']:>8.3f}")
@@ -137,13 +142,10 @@ def test_deadline_risk_is_calibrated_on_the_demo_year(year):
     assert all(abs(row["predicted"] - row["observed"]) <= 0.10 for row in rows), rows
 
 
-def test_the_backtest_catches_the_injected_events_with_few_false_warnings(year):
+def test_the_backtest_catches_the_injected_events_with_few_false_warnings(backtest_result):
     """The generator's injected events (surges, stalls, repeats, register jumps): at least 90 % warned
     within 7 days of their start, at most one false warning per grid per quarter of clean time."""
-    from bench.backtest import backtest
-
-    paths, truth, _, _ = year
-    result = backtest(paths.warehouse, truth)
+    result = backtest_result
     print({kind: (k["caught_within_7_days"], k["events"], k["days_to_warning_mean"]) for kind, k in result["per_kind"].items()})
     print(result["false_warnings"])
     assert result["events"] >= 40 and all(k["events"] >= 8 for k in result["per_kind"].values())
