@@ -151,3 +151,28 @@ def test_the_backtest_catches_the_injected_events_with_few_false_warnings(backte
     assert result["events"] >= 40 and all(k["events"] >= 8 for k in result["per_kind"].values())
     assert result["caught_share"] >= 0.9, result["per_kind"]
     assert result["false_warnings"]["per_grid_per_quarter"] <= 1.0
+
+
+def test_hotline_rising_warnings_count_the_communitys_orders_of_the_topic(year, backtest_result):
+    """Rising problems of the 12345 orders (community × topic, no grid): each warning's observed count is
+    the community's orders of that topic received in the 7 days ending its as-of day, above its limit."""
+    import duckdb
+
+    paths, _, _, _ = year
+    assert any(row["kind"] == "rising" and row["episodes"] > 0 for row in backtest_result["hotline"])
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        rows = con.sql("""
+            select w.warning_id, w.as_of_date, w.observed, w.upper_limit, w.grid_code, count(o.order_id) as recount
+            from marts.fct_warnings as w
+            left join marts.fct_hotline_orders as o
+                on o.community_code = w.community_code and o.topic = w.category
+                and cast(o.received_at as date) between w.as_of_date - 6 and w.as_of_date
+            where w.kind = 'rising' and w.source = 'hotline'
+            group by w.warning_id, w.as_of_date, w.observed, w.upper_limit, w.grid_code
+        """).fetchall()
+    finally:
+        con.close()
+    assert rows
+    assert all(grid is None and observed == recount and observed > limit for _, _, observed, limit, grid, recount in rows), \
+        [r for r in rows if not (r[4] is None and r[2] == r[5] and r[2] > r[3])][:5]
