@@ -72,9 +72,11 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/sqlfluff lint dbt_project/models
 
-## test: lint, then everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly
+## test: lint, then everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly.
+## The tests run in TEST_WORKERS processes (pytest-xdist), one test file per process at a time.
+TEST_WORKERS ?= 2
 test: install browser lint
-	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc
 
 ## fuzz: the property-based ingest test with 5,000 built submissions (300 in `make test`); counts in bench/results/fuzz.json

@@ -159,7 +159,7 @@ def backtest(warehouse: Path, truth: Path) -> dict:
         neighbours = con.sql("select * from intermediate.int_warning_grid_neighbours").pl()
         first_day, last_day = con.sql("""
             select min(as_of_date), max(as_of_date) from intermediate.int_warning_days
-            where day_index + 1 >= (select rising_window_days + rising_baseline_days from intermediate.int_warning_settings)
+            where day_index + 1 >= (select rising_window_days + rising_min_history_days from intermediate.int_warning_settings)
         """).fetchall()[0]
         calibrated = calibration(con, first_day)
         listed = con.sql("""

@@ -375,13 +375,18 @@ HOTLINE_KPIS = ("orders", "orders_per_10k_residents", *HOTLINE_RATES, "median_re
                 "unclassified_share")
 
 
+def _has_marts(*tables: str) -> bool:
+    """Whether the snapshot holds every one of these marts (a snapshot published before they existed does not)."""
+    found = q(f"""select count(*) as n from duckdb_tables()
+                  where database_name = current_database() and schema_name = 'marts'
+                    and table_name in ({', '.join('?' * len(tables))})""", *tables)
+    return int(found["n"].iloc[0]) == len(tables)
+
+
 def hotline_available() -> bool:
     """Whether the snapshot holds the hotline marts."""
-    found = q("""select count(*) as n from duckdb_tables()
-                 where database_name = current_database() and schema_name = 'marts'
-                   and table_name in ('kpi_hotline_street_monthly', 'kpi_hotline_community_monthly',
-                                      'kpi_hotline_topics_monthly', 'fct_hotline_orders')""")
-    return int(found["n"].iloc[0]) == 4
+    return _has_marts("kpi_hotline_street_monthly", "kpi_hotline_community_monthly", "kpi_hotline_topics_monthly",
+                      "fct_hotline_orders")
 
 
 def hotline_has_data(month: str | None) -> bool:
@@ -475,9 +480,7 @@ WARNING_SCOPE = """d.street_code = coalesce(?, (select min(street_code) from mar
 
 
 def warnings_available() -> bool:
-    found = q("""select count(*) as n from duckdb_tables() where database_name = current_database()
-                 and schema_name = 'marts' and table_name = 'fct_warnings'""")
-    return int(found["n"].iloc[0]) == 1
+    return _has_marts("fct_warnings")
 
 
 def warnings_day():

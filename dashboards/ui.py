@@ -30,12 +30,17 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
     return buffer.getvalue()
 
 
-def table(frame: pd.DataFrame, labels: dict[str, str], filename: str, key: str) -> None:
-    """Show a table with Chinese headers and offer it as an xlsx download (the same rows)."""
+def table(frame: pd.DataFrame, labels: dict[str, str], filename: str, key: str, trend: str | None = None) -> None:
+    """Show a table with Chinese headers and offer it as an xlsx download (the same rows). `trend` names a
+    column of number lists drawn as a small line chart in each row; the download leaves it out."""
     shown = frame.rename(columns=labels)
-    percent = {labels.get(c, c): st.column_config.NumberColumn(format="percent") for c in frame.columns if is_share(c)}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=percent)
-    download(st, t("download_xlsx"), lambda: to_xlsx(shown), f"{filename}.xlsx", XLSX, key, rows=len(shown))
+    config = {labels.get(c, c): st.column_config.NumberColumn(format="percent") for c in frame.columns if is_share(c)}
+    kept = shown
+    if trend is not None:
+        config[labels.get(trend, trend)] = st.column_config.LineChartColumn(labels.get(trend, trend), y_min=0)
+        kept = shown.drop(columns=[labels.get(trend, trend)])
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    download(st, t("download_xlsx"), lambda: to_xlsx(kept), f"{filename}.xlsx", XLSX, key, rows=len(kept))
 
 
 def download(where, label: str, make, file_name: str, mime: str, key: str, rows: int | None = None) -> None:

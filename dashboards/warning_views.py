@@ -4,6 +4,7 @@ the 总览 card 本周预警. Kinds are listed in the order of pipelines.core.te
 from __future__ import annotations
 
 import pandas as pd
+import polars as pl
 import streamlit as st
 
 from dashboards import charts, data, ui
@@ -11,8 +12,9 @@ from dashboards.i18n import labels, t
 from pipelines.core.texts import WARNING_KINDS
 
 CHARTS_PER_KIND = 5  # the strongest of each kind get their chart; every warning is in the table below
-TABLE_COLUMNS = ("kind_name", "community_name", "grid_code", "category", "subject", "observed", "expected_level",
-                 "upper_limit", "warning_score", "first_as_of_date", "last_as_of_date", "days_active", "evidence")
+TABLE_COLUMNS = ("kind_name", "community_name", "grid_code", "category", "subject", "evidence_trend", "observed",
+                 "expected_level", "upper_limit", "warning_score", "first_as_of_date", "last_as_of_date", "days_active",
+                 "evidence")
 
 
 def by_kind(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -56,7 +58,15 @@ def episodes(frame: pd.DataFrame, empty_key: str, key: str, filename: str, today
             st.caption(t("warnings_more", n=len(rows) - CHARTS_PER_KIND))
     st.subheader(t("warnings_table"))
     ordered = pd.concat([rows for _, rows in groups])  # as listed above: by kind, strongest first
-    ui.table(ordered[list(TABLE_COLUMNS)], labels(*TABLE_COLUMNS), filename=filename, key=key)
+    ordered = ordered.assign(evidence_trend=_series_lists(ordered.evidence_series))  # every warning's small chart
+    ui.table(ordered[list(TABLE_COLUMNS)], labels(*TABLE_COLUMNS), filename=filename, key=key, trend="evidence_trend")
+
+
+def _series_lists(series: pd.Series) -> list:
+    """The comma-separated evidence series as lists of numbers (empty entries dropped), for the table's charts."""
+    parsed = pl.Series(series.astype(object).where(series.notna(), None).tolist(), dtype=pl.String)
+    return (parsed.fill_null("").str.split(",").list.eval(pl.element().cast(pl.Float64, strict=False).drop_nulls())
+            .to_list())
 
 
 def week_card(col, sel) -> None:

@@ -36,7 +36,18 @@ def generate_cases(duty: Duty, profile: Profile, code: str, calendar: WorkCalend
     counts = np.where(duty.valid, rng.poisson(rate), 0)
     gi, di = np.nonzero(counts)
     rep = counts[gi, di]
-    gi, di = np.repeat(gi, rep), np.repeat(di, rep)
+    return make_cases(rng, duty, profile, code, calendar, cutoff, np.repeat(gi, rep), np.repeat(di, rep))
+
+
+def make_cases(
+    rng: np.random.Generator, duty: Duty, profile: Profile, code: str, calendar: WorkCalendar, cutoff: int,
+    gi: np.ndarray, di: np.ndarray, *, categories: np.ndarray | None = None, places: np.ndarray | None = None,
+    live: bool = False, first_index: int = 0,
+) -> pl.DataFrame:
+    """Cases of grid `gi` (row of `duty.grids`) reported on day `di` (index of `duty.days`), in the frame of
+    `generate_cases`. `categories` (TAXONOMY indices) and `places` replace the random ones, `live` rules out a voided
+    case, `first_index` starts `local_index` (cases added to a community's frame keep it unique)."""
+    grids = duty.grids
     n = len(gi)
     day0 = duty.days[di].astype("datetime64[s]").astype(np.int64)
     on_patrol = duty.patrol[gi, di]
@@ -49,12 +60,14 @@ def generate_cases(duty: Duty, profile: Profile, code: str, calendar: WorkCalend
         day0 + (7 * 60 + 30) * MINUTE + rng.integers(0, 14 * HOUR, n),
     )
     category = rng.choice(len(vocab.TAXONOMY), n, p=vocab.CATEGORY_WEIGHTS)
+    if categories is not None:
+        category = np.asarray(categories, dtype=np.int64)
     n_sub = np.array([len(v) for v in vocab.TAXONOMY.values()])
     sub = (rng.random(n) * n_sub[category]).astype(int)
     cumulative = WORK_TYPE_P.cumsum(axis=1)[category]
     work_type = (rng.random(n)[:, None] > cumulative).sum(axis=1).clip(0, 3)
     level = rng.choice(np.arange(1, 6), n, p=LEVEL_P)
-    void = rng.random(n) < 0.01
+    void = (rng.random(n) < 0.01) & (not live)
     escalate = ~void & (level < 5) & (rng.random(n) < 0.06)
     final = level + escalate
     extend = ~void & (rng.random(n) < 0.03)
@@ -69,6 +82,8 @@ def generate_cases(duty: Duty, profile: Profile, code: str, calendar: WorkCalend
     template_index = rng.integers(0, 2, n)
     templates = np.array([vocab.DESCRIPTION_TEMPLATES[s][i] for s in sub_names for i in range(2)])
     place = np.char.add(np.char.add(rng.choice(np.array(vocab.ROADS), n), rng.integers(1, 300, n).astype(str)), "号")
+    if places is not None:
+        place = np.asarray(places, dtype=str)
     # every template starts with its place holder: put the place in front
     description = np.char.add(place, np.char.replace(templates[(offsets[category] + sub) * 2 + template_index], "{地点}", ""))
     u = rng.random(n)
@@ -82,7 +97,7 @@ def generate_cases(duty: Duty, profile: Profile, code: str, calendar: WorkCalend
     frame = pl.DataFrame({
         "community_code": np.full(n, code), "grid_code": grids["grid_code"].to_numpy()[gi].astype(str),
         "worker_name": grids["worker_name"].to_numpy()[gi].astype(str),
-        "chief_name": grids["chief_name"].to_numpy()[gi].astype(str), "local_index": np.arange(n),
+        "chief_name": grids["chief_name"].to_numpy()[gi].astype(str), "local_index": first_index + np.arange(n),
         "channel": np.array(vocab.CHANNELS)[channel], "category": np.array(list(vocab.TAXONOMY))[category],
         "subcategory": subcategory, "work_type": np.array(vocab.WORK_TYPES)[work_type],
         "level": level, "final_level": final, "sla_working_days": sla, "description": description,

@@ -26,6 +26,7 @@ from demo.patrols import patrol_records, plan_duty, write_patrol_files
 from demo.population import write_community
 from demo.profiles import build_profiles, plan_odd_events
 from demo.truth import clear_truth_dir, write_truth
+from demo.warning_events import events_truth, inject_case_events, plan_warning_events
 from demo.writers import write_grid_table
 
 
@@ -69,7 +70,10 @@ def generate(
     plan = plan_odd_events(seed, profiles, codes, months)
     events = {code: {e: m for e, (c, m) in plan.items() if c == code} for code in codes}
     calendar = WorkCalendar(year)
-    files, bad_rows, residents = [], [], []
+    warnings = plan_warning_events(seed, street, profiles, plan, calendar)
+    jumps = {code: tuple((e.grid_code, e.start.month, e.magnitude) for e in warnings
+                         if e.kind == "register_jump" and e.community_code == code) for code in codes}
+    files, bad_rows, residents, jump_counts, repeats = [], [], [], [], []
 
     with _progress(progress) as bar:
         population_task = bar.add_task("population registers", total=len(codes))
@@ -77,7 +81,7 @@ def generate(
         # Largest communities first so that the two workers finish together.
         sizes = street.grid_table(1).group_by("community_code").agg(pl.col("persons").sum())
         order = sizes.sort("persons", "community_code", descending=[True, False])["community_code"].to_list()
-        jobs = [(street, profiles[c], names[c], str(raw_dir), events[c], seed) for c in order]
+        jobs = [(street, profiles[c], names[c], str(raw_dir), events[c], seed, {"register_jumps": jumps[c]}) for c in order]
         context = multiprocessing.get_context("spawn")
         with contextlib.ExitStack() as stack:
             if len(jobs) > 1:
@@ -92,7 +96,12 @@ def generate(
             cutoff = to_epoch(datetime.combine(month_last(year, months), datetime.max.time()).replace(microsecond=0))
             for code in codes:
                 duties[code] = plan_duty(street, profiles[code], code, calendar, seed)
-                case_frames.append(generate_cases(duties[code], profiles[code], code, calendar, seed, cutoff))
+                frame = generate_cases(duties[code], profiles[code], code, calendar, seed, cutoff)
+                mine = [e for e in warnings if e.community_code == code]
+                if mine:
+                    frame, made = inject_case_events(frame, duties[code], profiles[code], code, calendar, seed, cutoff, mine)
+                    repeats += made
+                case_frames.append(frame)
                 bar.advance(cases_task)
             cases = assign_case_ids(pl.concat(case_frames))
             case_files, case_bad = write_case_files(case_steps(cases), raw_dir, year, months, seed)
@@ -113,10 +122,12 @@ def generate(
                 files += result["files"]
                 bad_rows += result["bad_rows"]
                 residents += result["residents"]
+                jump_counts += result["register_jumps"]
                 bar.advance(population_task)
 
     counts = write_truth(truth_dir, files=files, bad_rows=bad_rows, residents=residents, street=street,
-                         cases=case_truth(cases), patrols=patrols)
+                         cases=case_truth(cases), patrols=patrols,
+                         events=events_truth(warnings, repeats, cases, jump_counts))
     table = pl.DataFrame(files, schema={"source": pl.String, "data_rows": pl.Int64, "bad_rows": pl.Int64},
                          strict=False).group_by("source").agg(pl.len().alias("files"), pl.col("data_rows").sum(),
                                                               pl.col("bad_rows").sum()).sort("source")

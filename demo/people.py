@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from demo import identity, vocab
-from demo.common import month_first, month_last, stream
+from demo.common import FAMILY_SIZE_P, FAMILY_SIZES, month_first, month_last, stream
 from demo.grids import Street
 
 ARRIVAL_SIZE_P = np.array([0.40, 0.30, 0.15, 0.10, 0.05])
@@ -49,11 +49,31 @@ def _households(street: Street, code: str, rng: np.random.Generator, months: int
     return pl.concat(frames).with_columns(pl.col("size").cast(pl.Int64))
 
 
-def _persons(street: Street, code: str, seed: int) -> pl.DataFrame:
-    """Static attributes of every person the community has during the run."""
+def _new_building(street: Street, code: str, seed: int, jumps: tuple) -> pl.DataFrame:
+    """Households moving into a newly delivered building in a month (a register jump up, `demo.warning_events`):
+    about `share` of the grid's persons, all arriving in that month."""
+    frames = []
+    for grid_code, month, share in jumps:
+        if share <= 0:
+            continue
+        rng = stream(seed, "register-jump", code, grid_code)
+        persons = int(street.grids.filter(pl.col("grid_code") == grid_code)["persons"].item(0))
+        target = round(share * persons)
+        sizes = rng.choice(FAMILY_SIZES, size=target, p=FAMILY_SIZE_P)
+        sizes = sizes[: int(np.searchsorted(sizes.cumsum(), target)) + 1]
+        frames.append(pl.DataFrame({"grid_code": grid_code, "later_grid_code": grid_code, "size": sizes,
+                                    "arrive": np.full(len(sizes), month, dtype=np.int64)}))
+    schema = {"grid_code": pl.String, "later_grid_code": pl.String, "size": pl.Int64, "arrive": pl.Int64}
+    return pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)
+
+
+def _persons(street: Street, code: str, seed: int, jumps: tuple = ()) -> pl.DataFrame:
+    """Static attributes of every person the community has during the run (with a new building's households)."""
     rng = stream(seed, "persons", code)
     year, months = street.year, street.months
     hh = _households(street, code, rng, months)
+    if jumps:
+        hh = pl.concat([hh, _new_building(street, code, seed, jumps).cast(hh.schema)])
     h = hh.height
     size = hh["size"].to_numpy()
     arrive = hh["arrive"].to_numpy()
@@ -165,9 +185,27 @@ def _persons(street: Street, code: str, seed: int) -> pl.DataFrame:
     })
 
 
-def monthly_registers(street: Street, code: str, seed: int, tag_separator: str) -> Iterator[tuple[int, pl.DataFrame]]:
-    """(month, register) for each month of the run: everyone on the community's books that month."""
-    persons = _persons(street, code, seed)
+def _demolished(persons: pl.DataFrame, household: np.ndarray, present: np.ndarray, grid_code: str, share: float,
+                rng: np.random.Generator) -> np.ndarray:
+    """Households (a flag per household) holding about `share` of the grid's present persons."""
+    mine = present & (persons["grid_code"].to_numpy() == grid_code)
+    sizes = np.bincount(household[mine], minlength=household.max() + 1)
+    candidates = rng.permutation(np.flatnonzero(sizes))
+    k = int(np.searchsorted(sizes[candidates].cumsum(), round(share * mine.sum()))) + 1
+    flags = np.zeros(len(sizes), dtype=bool)
+    flags[candidates[:k]] = True
+    return flags
+
+
+def monthly_registers(
+    street: Street, code: str, seed: int, tag_separator: str, jumps: tuple = (),
+) -> Iterator[tuple[int, pl.DataFrame]]:
+    """(month, register) for each month of the run: everyone on the community's books that month.
+
+    `jumps`: (grid_code, month, share) register jumps of `demo.warning_events`; a positive share brings a new
+    building's households in that month, a negative one makes that share of the grid's residents leave (迁出).
+    """
+    persons = _persons(street, code, seed, jumps)
     rng = stream(seed, "moves", code)
     n = persons.height
     year = street.year
@@ -184,6 +222,10 @@ def monthly_registers(street: Street, code: str, seed: int, tag_separator: str) 
     for month in range(1, street.months + 1):
         present = (arrive <= month) & ~gone
         leaving_hh = rng.random(household.max() + 1 if n else 0) < 0.01
+        for grid_code, jump_month, share in jumps:
+            if jump_month == month and share < 0:  # a block demolished: its households leave together
+                leaving_hh |= _demolished(persons, household, present & (arrive < month), grid_code, -share,
+                                          stream(seed, "register-demolition", code, grid_code))
         leave = present & leaving_hh[household] & (arrive < month)
         die = present & ~leave & (rng.random(n) < death_p)
         stay = present & ~leave & ~die

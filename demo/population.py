@@ -37,10 +37,12 @@ def _stats(register: pl.DataFrame) -> list[list]:
 class CommunityWriter:
     """City mode passes `file_prefix` (the street's name, put before the community's name in file names and
     the filling unit), `anonymous_name` (the month folder is shared by many communities) and `company` (the
-    workbooks' author: the street's centre rather than the demo street's)."""
+    workbooks' author: the street's centre rather than the demo street's). `register_jumps` are the community's
+    (grid_code, month, share) register jumps of `demo.warning_events`."""
 
     def __init__(self, street: Street, profile: Profile, display_name: str, raw_dir: Path, events: dict[str, int], *,
-                 file_prefix: str = "", anonymous_name: str = "台账.xlsx", company: str | None = None):
+                 file_prefix: str = "", anonymous_name: str = "台账.xlsx", company: str | None = None,
+                 register_jumps: tuple = ()):
         self.street, self.profile, self.name, self.raw_dir, self.events = street, profile, display_name, raw_dir, events
         self.file_name, self.anonymous_name = f"{file_prefix}{display_name}", anonymous_name
         self.write_xlsx = write_register_xlsx_fast
@@ -49,6 +51,8 @@ class CommunityWriter:
         self.files: list[dict] = []
         self.bad_rows: list[dict] = []
         self.residents: list[dict] = []
+        self.register_jumps = tuple(register_jumps)
+        self.jump_counts: list[dict] = []  # residents of each jump's grid the month before and the month of it
 
     def _record(self, path: Path, month: int, rendered: Rendered | None, status: str, note: str, community: bool = True) -> None:
         rel = path.relative_to(self.raw_dir).as_posix()
@@ -73,7 +77,12 @@ class CommunityWriter:
 
     def run(self, seed: int) -> None:
         year, code, p = self.street.year, self.code, self.profile
-        for month, register in monthly_registers(self.street, code, seed, p.tag_separator):
+        counts = {}
+        for month, register in monthly_registers(self.street, code, seed, p.tag_separator, self.register_jumps):
+            for grid_code, jump_month, _ in self.register_jumps:
+                if month in (jump_month - 1, jump_month):
+                    counts[grid_code, month] = register.filter(
+                        (pl.col("grid") == grid_code) & pl.col("status").is_in(["在住", "外出"])).height
             folder = self.raw_dir / "population" / month_key(year, month)
             folder.mkdir(parents=True, exist_ok=True)
             when = submission_time(seed, code, year, month, p.late_share)
@@ -98,6 +107,8 @@ class CommunityWriter:
             self.residents.append(row)
             if "anonymous" in events:
                 self._anonymous(folder, register, month, when)
+        self.jump_counts = [{"grid_code": g, "before": counts.get((g, m - 1)), "after": counts.get((g, m))}
+                            for g, m, _ in self.register_jumps]
 
     def _xlsx_events(self, path: Path, rendered: Rendered, register, month: int, when: datetime, events: set, rng) -> datetime:
         """Write the month's workbook(s); returns when the first usable register arrived."""
@@ -173,4 +184,4 @@ def write_community(args: tuple) -> dict:
     writer = CommunityWriter(street, profile, display_name, Path(raw_dir), events, **(options[0] if options else {}))
     writer.run(seed)
     return {"community_code": profile.community_code, "files": writer.files, "bad_rows": writer.bad_rows,
-            "residents": writer.residents}
+            "residents": writer.residents, "register_jumps": writer.jump_counts}

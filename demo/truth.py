@@ -6,7 +6,20 @@
   version's `valid_from`), null if current;
 - residents.parquet: per community and month, what the landed register holds;
 - cases.parquet: one row per case as the exported steps show it (steps after the period are absent);
-- patrols.parquet: one row per valid patrol record.
+- patrols.parquet: one row per valid patrol record;
+- events.parquet: one row per early-warning event injected into the year (`demo.warning_events`), for
+  backtesting the warning engine:
+  - `event_id` (`surge-01`, `stall-01`, `repeat-01`, `register_jump-01`, numbered by start within a kind),
+    `kind` (surge | stall | repeat | register_jump), `community_code`, `grid_code`;
+  - `category`: the case category (大类 of the case exports) of a surge or a repeat, null otherwise;
+  - `place`: a repeat's place, the prefix its description shares with the earlier case's (`华阳大道12号`);
+  - `start_date`, `end_date`: the first and last day of a surge or stall; a repeat's report date (twice);
+    the first and last day of the month whose register jumps;
+  - `magnitude`: a surge's extra cases per working day (x0.45 on rest days); a stall's days; a repeat's gap in
+    days from the earlier case's closing date to its report date; a register jump's signed share of change of
+    the grid's residents (在住 or 外出) from the month before, as the generated register holds them;
+  - `case_id`, `previous_case_id`: a repeat's case and the earlier case it repeats, null otherwise.
+  A stall's cases (accepted in the window, or open at its start) are closed 1-5 working days after `end_date`.
 Times are naive Asia/Shanghai; codes are strings.
 """
 
@@ -28,6 +41,11 @@ BAD_ROWS_SCHEMA = {"path": pl.String, "row_number": pl.Int64, "reason_code": pl.
 RESIDENTS_SCHEMA = {
     "community_code": pl.String, "month": pl.String, "persons_in_register": pl.Int64, "residents": pl.Int64,
     "submitted": pl.Boolean, "submitted_at": pl.Datetime("us"), "on_time": pl.Boolean,
+}
+EVENTS_SCHEMA = {
+    "event_id": pl.String, "kind": pl.String, "community_code": pl.String, "grid_code": pl.String,
+    "category": pl.String, "place": pl.String, "start_date": pl.Date, "end_date": pl.Date, "magnitude": pl.Float64,
+    "case_id": pl.String, "previous_case_id": pl.String,
 }
 PATROLS_SCHEMA = {
     "record_id": pl.String, "grid_code": pl.String, "community_code": pl.String, "worker_id": pl.String,
@@ -62,8 +80,10 @@ def grids_truth(street: Street) -> pl.DataFrame:
 def write_truth(
     truth_dir: Path, *, files: list[dict], bad_rows: list[dict], residents: list[dict], street: Street | None = None,
     cases: pl.DataFrame, patrols: list[pl.DataFrame], grids: pl.DataFrame | None = None,
+    events: pl.DataFrame | None = None,
 ) -> dict[str, int]:
-    """Write the tables; `grids` (city mode: every street's `grids_truth`) replaces `street`."""
+    """Write the tables; `grids` (city mode: every street's `grids_truth`) replaces `street`; `events` (the
+    street demo's early-warning events) is written when given."""
     truth_dir.mkdir(parents=True, exist_ok=True)
     (truth_dir / MARKER).write_text("written by demo; deleted and rewritten on every run\n")
     tables = {
@@ -75,6 +95,8 @@ def write_truth(
         "patrols": (pl.concat([p for p in patrols if p.height]) if any(p.height for p in patrols)
                     else pl.DataFrame(schema=PATROLS_SCHEMA)).cast(PATROLS_SCHEMA).sort("record_id"),
     }
+    if events is not None:
+        tables["events"] = events.cast(EVENTS_SCHEMA).sort("event_id")
     for name, table in tables.items():
         table.write_parquet(truth_dir / f"{name}.parquet", statistics=False)
     return {name: table.height for name, table in tables.items()}

@@ -696,6 +696,7 @@ TEXT |= {
     "observed": "观测值",
     "expected_level": "期望值",
     "upper_limit": "预警线",
+    "evidence_trend": "走势",
 }
 AUDIT_EVENTS = {"sign_in": "登录成功", "sign_in_failed": "登录失败", "sign_in_refused": "登录被限制",
                 "sign_out": "退出登录", "session_expired": "超时退出", "page_view": "访问页面", "download": "下载"}

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import tempfile
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -18,14 +19,19 @@ SCOPE_TAG = "gridpulse/dbt"  # "changed": the models selected are all that the r
 
 
 def ensure_manifest() -> None:
-    """Parse the project when the manifest is missing or older than any model, seed or macro."""
+    """Parse the project when the manifest is missing or older than any model, seed or macro. The parse
+    writes into a folder of its own and the manifest is moved into place in one step, so processes
+    starting at the same time never read a manifest another one is still writing."""
     sources = [p for d in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / d).rglob("*")]
     newest = max((p.stat().st_mtime for p in sources if p.is_file()), default=0)
     if MANIFEST.exists() and MANIFEST.stat().st_mtime >= newest:
         return
-    env = dbt_env(Paths.from_env()) | {"DBT_TARGET_PATH": str(MANIFEST.parent)}
-    subprocess.run([dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR)], env=env,
-                   cwd=DBT_PROJECT_DIR, check=True, capture_output=True)
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=MANIFEST.parent, prefix=".parse-") as target:
+        env = dbt_env(Paths.from_env()) | {"DBT_TARGET_PATH": target}
+        subprocess.run([dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR)], env=env,
+                       cwd=DBT_PROJECT_DIR, check=True, capture_output=True)
+        os.replace(os.path.join(target, "manifest.json"), MANIFEST)
 
 
 ensure_manifest()

@@ -75,6 +75,10 @@ def test_today_and_this_week_by_kind_strongest_first(env):
             scores = list(frame.loc[frame["预警类型"] == kind, "预警强度"])
             assert scores == sorted(scores, reverse=True)
         assert set(frame["预警类型"]) == {WARNING_KINDS[e.kind] for e in expected}
+        # every warning's small chart in the table: its evidence series as numbers (none for deadline risk here)
+        for kind, observed, trend in zip(frame["预警类型"], frame["观测值"], frame["走势"]):
+            assert list(trend) == ([] if kind == WARNING_KINDS["deadline_risk"]
+                                   else [2.0, 3.0, 1.0, 2.0, 4.0, 3.0, 2.0, float(round(observed))])
     headings = [s.value for s in at.subheader]
     assert "上升问题（2）" in headings and "重复问题（1）" in headings  # this week's tab
     # the rising episode's latest day carries its evidence; its chart has the expected level and the limit

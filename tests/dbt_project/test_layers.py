@@ -63,12 +63,13 @@ def test_the_marts_schema_holds_only_facts_dimensions_and_kpis(models):
     assert sorted(n for n in published if not n.startswith(("fct_", "dim_", "kpi_"))) == []
 
 
-def test_sqlfluff_lint_passes():
+def test_sqlfluff_lint_passes(tmp_path):
     sqlfluff = Path(sys.executable).with_name("sqlfluff")
     if not sqlfluff.exists() and not shutil.which("sqlfluff"):
         pytest.skip("sqlfluff is not installed in this environment (pip install sqlfluff sqlfluff-templater-dbt)")
     exe = str(sqlfluff) if sqlfluff.exists() else shutil.which("sqlfluff")
     # Run from the project folder: sqlfluff takes the templater only from the working directory's config.
+    # The templater's dbt writes into a target folder of its own, not the one the Dagster definitions read.
     proc = subprocess.run([exe, "lint", "models"], cwd=DBT_PROJECT, capture_output=True, text=True,
-                          env=os.environ | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+                          env=os.environ | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_TARGET_PATH": str(tmp_path)})
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]

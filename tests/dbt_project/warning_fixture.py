@@ -2,7 +2,7 @@
 with the writers of fixture.py, and its story: every case, register and grid polygon below is there
 for one warning kind, on known days (docs/early-warning.md is the method).
 
-Days run from Monday 3 March to Wednesday 23 July 2025 (rising warnings start on day 91, 1 June).
+Days run from Monday 3 March to Wednesday 23 July 2025 (rising warnings are judged from day 35, 6 April, once 28 days of history precede the window).
 
 - Grids (community C1: GA, GB, GC; community C2: GD), rectangles of 0.01°: GB shares GA's east side,
   GC touches GA at its south-west corner only, GD lies elsewhere.

@@ -3,7 +3,7 @@
     int_warning_days it counts the last rising_window_days days and compares the count with its
     expected level:
     - the series' rate per working day is learned from its own rising_baseline_days days before the
-      window, shrunk towards its category's street-wide rate per series with the weight of
+      window (or as many as there are, once rising_min_history_days precede it), shrunk towards its category's street-wide rate per series with the weight of
       rising_prior_days working days (sparse series stay stable); the category's rate counts only
       the series seen by the as-of day;
     - a rest day (weekend, holiday) weighs the rest-day share of a working day's events that the
@@ -87,7 +87,7 @@ day_spans as (
     left join day_running as window_starts on window_starts.day_index = ends.day_index - settings.rising_window_days
     left join day_running as baseline_starts
         on baseline_starts.day_index = ends.day_index - settings.rising_window_days - settings.rising_baseline_days
-    where ends.day_index + 1 >= settings.rising_window_days + settings.rising_baseline_days
+    where ends.day_index + 1 >= settings.rising_window_days + settings.rising_min_history_days
 ),
 
 day_rest_weights as (

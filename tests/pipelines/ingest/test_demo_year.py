@@ -121,14 +121,19 @@ def test_hotline_orders_are_placed_and_modelled_against_the_truth(year):
         assert not text.str.contains_any(planted.to_list()).any()
 
 
-def test_deadline_risk_is_calibrated_on_the_demo_year(year):
-    """In each decile of predicted deadline risk (every open, not yet overdue case of every as-of day
-    with a full baseline, whose outcome is known) the observed miss rate is within 10 points."""
+@pytest.fixture(scope="module")
+def backtest_result(year) -> dict:
+    """The early-warning backtest of the year's warning history against the generator's events."""
     from bench.backtest import backtest
 
     paths, truth, _, _ = year
-    result = backtest(paths.warehouse, truth)
-    rows = result["deadline_risk"]["calibration"]
+    return backtest(paths.warehouse, truth)
+
+
+def test_deadline_risk_is_calibrated_on_the_demo_year(backtest_result):
+    """In each decile of predicted deadline risk (every open, not yet overdue case of every as-of day
+    with a full baseline, whose outcome is known) the observed miss rate is within 10 points."""
+    rows = backtest_result["deadline_risk"]["calibration"]
     print("\ndecile  predictions  predicted  observed")
     for row in rows:
         print(f"{row['decile']:>6}  {row['predictions']:>11}  {row['predicted']:>9.3f}  {row['observed']:>8.3f}")
@@ -137,15 +142,37 @@ def test_deadline_risk_is_calibrated_on_the_demo_year(year):
     assert all(abs(row["predicted"] - row["observed"]) <= 0.10 for row in rows), rows
 
 
-def test_the_backtest_catches_the_injected_events_with_few_false_warnings(year):
+def test_the_backtest_catches_the_injected_events_with_few_false_warnings(backtest_result):
     """The generator's injected events (surges, stalls, repeats, register jumps): at least 90 % warned
     within 7 days of their start, at most one false warning per grid per quarter of clean time."""
-    from bench.backtest import backtest
-
-    paths, truth, _, _ = year
-    result = backtest(paths.warehouse, truth)
+    result = backtest_result
     print({kind: (k["caught_within_7_days"], k["events"], k["days_to_warning_mean"]) for kind, k in result["per_kind"].items()})
     print(result["false_warnings"])
     assert result["events"] >= 40 and all(k["events"] >= 8 for k in result["per_kind"].values())
     assert result["caught_share"] >= 0.9, result["per_kind"]
     assert result["false_warnings"]["per_grid_per_quarter"] <= 1.0
+
+
+def test_hotline_rising_warnings_count_the_communitys_orders_of_the_topic(year, backtest_result):
+    """Rising problems of the 12345 orders (community × topic, no grid): each warning's observed count is
+    the community's orders of that topic received in the 7 days ending its as-of day, above its limit."""
+    import duckdb
+
+    paths, _, _, _ = year
+    assert any(row["kind"] == "rising" and row["episodes"] > 0 for row in backtest_result["hotline"])
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        rows = con.sql("""
+            select w.warning_id, w.as_of_date, w.observed, w.upper_limit, w.grid_code, count(o.order_id) as recount
+            from marts.fct_warnings as w
+            left join marts.fct_hotline_orders as o
+                on o.community_code = w.community_code and o.topic = w.category
+                and cast(o.received_at as date) between w.as_of_date - 6 and w.as_of_date
+            where w.kind = 'rising' and w.source = 'hotline'
+            group by w.warning_id, w.as_of_date, w.observed, w.upper_limit, w.grid_code
+        """).fetchall()
+    finally:
+        con.close()
+    assert rows
+    assert all(grid is None and observed == recount and observed > limit for _, _, observed, limit, grid, recount in rows), \
+        [r for r in rows if not (r[4] is None and r[2] == r[5] and r[2] > r[3])][:5]

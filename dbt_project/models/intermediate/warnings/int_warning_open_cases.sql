@@ -25,10 +25,6 @@ survival as (
     select * from {{ ref('int_warning_survival') }}
 ),
 
-level_changes as (
-    select * from {{ ref('int_warning_level_changes') }}
-),
-
 group_sizes as (
     select distinct estimate_week, category, handling_level, group_cases from survival
 ),
@@ -61,18 +57,7 @@ open_cases as (
 ),
 
 day_levels as (
-    select
-        open_cases.as_of_date,
-        open_cases.case_id,
-        level_changes.handling_level,
-        row_number() over (
-            partition by open_cases.as_of_date, open_cases.case_id
-            order by level_changes.changed_at desc, level_changes.step_number desc
-        ) as recency
-    from open_cases
-    inner join level_changes
-        on open_cases.case_id = level_changes.case_id
-        and level_changes.changed_at < {{ dbt.dateadd('day', 1, 'open_cases.as_of_date') }}
+    {{ levels_known_before('open_cases', 'as_of_date', dbt.dateadd('day', 1, 'open_cases.as_of_date')) }}
 ),
 
 leveled as (

@@ -48,7 +48,8 @@ items as (
     select * from orders
 ),
 
-pairs as (
+-- Earlier items of the same place and category that came in, or were closed, within the window.
+neighbours_in_time as (
     select
         later.source,
         later.subject,
@@ -59,27 +60,9 @@ pairs as (
         later.place,
         later.came_at,
         earlier.subject as previous_subject,
+        earlier.came_at as previous_came_at,
         earlier.closed_at as previous_closed_at,
-        row_number() over (
-            partition by later.source, later.subject order by earlier.closed_at desc, earlier.subject desc
-        ) as recency
-    from items as later
-    cross join settings
-    inner join items as earlier
-        on later.source = earlier.source
-        and later.place_area = earlier.place_area
-        and later.place = earlier.place
-        and later.category = earlier.category
-        and earlier.closed_at < later.came_at
-        and earlier.closed_at >= {{ dbt.dateadd('day', '-settings.repeat_window_days', 'later.came_at') }}
-        and earlier.subject <> later.subject
-),
-
-window_counts as (
-    select
-        later.source,
-        later.subject,
-        count(*) as earlier_items
+        {{ dbt.dateadd('day', '-settings.repeat_window_days', 'later.came_at') }} as window_start
     from items as later
     cross join settings
     inner join items as earlier
@@ -88,8 +71,28 @@ window_counts as (
         and later.place = earlier.place
         and later.category = earlier.category
         and earlier.came_at < later.came_at
-        and earlier.came_at >= {{ dbt.dateadd('day', '-settings.repeat_window_days', 'later.came_at') }}
-    group by later.source, later.subject
+        and earlier.subject <> later.subject
+        and (
+            earlier.came_at >= {{ dbt.dateadd('day', '-settings.repeat_window_days', 'later.came_at') }}
+            or earlier.closed_at >= {{ dbt.dateadd('day', '-settings.repeat_window_days', 'later.came_at') }}
+        )
+),
+
+pairs as (
+    select
+        *,
+        row_number() over (
+            partition by source, subject order by previous_closed_at desc, previous_subject desc
+        ) as recency
+    from neighbours_in_time
+    where previous_closed_at < came_at and previous_closed_at >= window_start
+),
+
+window_counts as (
+    select source, subject, count(*) as earlier_items
+    from neighbours_in_time
+    where previous_came_at >= window_start
+    group by source, subject
 ),
 
 final as (

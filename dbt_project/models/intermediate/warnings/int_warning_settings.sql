@@ -7,7 +7,7 @@ settings_rows as (
 
 settings as (
     select
-        {%- for name in ['rising_window_days', 'rising_baseline_days', 'rising_min_count', 'hotspot_min_categories',
+        {%- for name in ['rising_window_days', 'rising_baseline_days', 'rising_min_history_days', 'rising_min_count', 'hotspot_min_categories',
                          'risk_history_days', 'risk_min_group_cases', 'stall_min_cases', 'repeat_window_days',
                          'register_jump_min'] %}
         max(case when name = '{{ name }}' then cast(value as {{ dbt.type_bigint() }}) end) as {{ name }},

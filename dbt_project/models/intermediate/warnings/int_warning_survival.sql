@@ -29,10 +29,6 @@ counts as (
     select * from {{ ref('int_warning_counts') }}
 ),
 
-level_changes as (
-    select * from {{ ref('int_warning_level_changes') }}
-),
-
 -- The level of each case known at the start of each week it is in the history of.
 week_cases as (
     select
@@ -48,17 +44,7 @@ week_cases as (
 ),
 
 week_levels as (
-    select
-        week_cases.estimate_week,
-        week_cases.case_id,
-        level_changes.handling_level,
-        row_number() over (
-            partition by week_cases.estimate_week, week_cases.case_id
-            order by level_changes.changed_at desc, level_changes.step_number desc
-        ) as recency
-    from week_cases
-    inner join level_changes
-        on week_cases.case_id = level_changes.case_id and week_cases.estimate_week > level_changes.changed_at
+    {{ levels_known_before('week_cases', 'estimate_week', 'week_cases.estimate_week') }}
 ),
 
 history as (

@@ -6,7 +6,9 @@
 -- 问题: the same place and category again soon after closing) and register_jump (人口异动: a grid's
 -- residents jumping from one month's register to the next). A warning of day D uses only data
 -- known by the end of D, so the history of this table is what a user would have been told each
--- day. Consecutive days of one warning form an episode: warning_id and first_as_of_date.
+-- day. Consecutive days of one warning form an episode: warning_id and first_as_of_date. Kinds
+-- without a series of their own (hot spots, stalled grids, deadline risk) show the episode's daily
+-- observed values as their evidence series.
 with
 
 settings as (
@@ -161,7 +163,7 @@ stalled as (
         lingering.as_of_date,
         cast(count(*) as {{ type_double() }}) as observed,
         sum(lingering.still_open_chance) as expected,
-        max(settings.stall_min_log10) as upper_limit,
+        cast(null as {{ type_double() }}) as upper_limit,
         sum(lingering.rarity) as score,
         cast(null as {{ dbt.type_string() }}) as evidence_series,
         cast(count(*) as {{ dbt.type_string() }}) || '件事件久拖未结（其中'
@@ -357,7 +359,10 @@ final as (
         expected,
         upper_limit,
         score,
-        evidence_series,
+        coalesce(
+            evidence_series,
+            {{ recent_values('observed', 'warning_key, first_as_of_date', 'as_of_date', var('warning_series_weeks'), 4) }}
+        ) as evidence_series,
         evidence
     from episodes
 )
