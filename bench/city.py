@@ -8,7 +8,8 @@ collects one JSON line per stage into bench/results/city_sf<SF>.json.
 
 Stages: generation (reported, not judged) · bare reads (the ceiling for ingest) · ingest per source ·
 quality gate · dbt build · publish · a one-day incremental run (the last day's case log held back,
-then delivered) · the hand-written SQL baseline · a pandas/openpyxl sample · dashboard page queries.
+then delivered) · the KPI marts' models alone (like for like) · the hand-written SQL baseline · a
+pandas/openpyxl sample · dashboard page queries.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipelines.core.settings import DBT_PROJECT_DIR
 from pipelines.ingest.contracts import SOURCES  # the ingest order: grids first
 
 SCOPE = "5101"  # 成都市: the installation's scope is the whole city
@@ -107,6 +109,35 @@ def stage_dbt(root: Path) -> dict:
             "slowest": [(r["unique_id"].split(".")[-1], round(r["execution_time"], 1)) for r in slowest]}
 
 
+KPI_MARTS = ("kpi_grid_monthly", "kpi_community_monthly", "kpi_street_monthly")  # what kpi_baseline.sql computes
+
+
+def stage_kpi_models(root: Path) -> dict:
+    """Like for like with the hand-written SQL: only the marts it computes and their ancestors (models and
+    seeds, into a warehouse of their own), then their tests, timed apart."""
+    from pipelines.transform.dbt import dbt_env, dbt_executable
+
+    paths = _paths(root)
+    warehouse = paths.data / "kpi_models.duckdb"
+    warehouse.unlink(missing_ok=True)
+    env = dbt_env(paths) | {"GRIDPULSE_WAREHOUSE": str(warehouse.resolve()),
+                            "DBT_TARGET_PATH": str((paths.data / "dbt" / "kpi_models").resolve())}
+    select = ["--select", *(f"+{m}" for m in KPI_MARTS)]
+    seconds = {}
+    for step, args in (("models", ["build", *select, "--resource-type", "model", "--resource-type", "seed"]),
+                       ("tests", ["test", *select, "--indirect-selection", "cautious"])):
+        t = time.perf_counter()
+        proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR)], env=env,
+                              cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+        seconds[step] = round(time.perf_counter() - t, 2)
+        if step == "models" and proc.returncode:
+            raise RuntimeError(f"dbt build of the KPI marts failed:\n{proc.stdout[-3000:]}")
+    results = json.loads((paths.data / "dbt" / "kpi_models" / "run_results.json").read_text())["results"]
+    warehouse.unlink(missing_ok=True)
+    return {"seconds": seconds["models"], "tests_seconds": seconds["tests"], "marts": KPI_MARTS,
+            "tests": {status: sum(r["status"] == status for r in results) for status in {r["status"] for r in results}}}
+
+
 def stage_publish(root: Path) -> dict:
     import duckdb
 
@@ -156,7 +187,8 @@ def stage_queries(root: Path) -> dict:
 
 
 STAGES = {"generate": stage_generate, "bare": stage_bare, "ingest": stage_ingest, "quality": stage_quality,
-          "dbt": stage_dbt, "publish": stage_publish, "incremental": stage_incremental, "kpi_sql": stage_kpi_sql,
+          "dbt": stage_dbt, "kpi_models": stage_kpi_models, "publish": stage_publish, "incremental": stage_incremental,
+          "kpi_sql": stage_kpi_sql,
           "pandas": stage_pandas, "queries": stage_queries}
 
 
@@ -222,7 +254,7 @@ def run(sf: float, months: int, seed: int, work: Path) -> dict:
     shutil.rmtree(root / "data", ignore_errors=True)
     stages["bare"] = {s: _child("bare", root, s) for s in SOURCES}
     stages["ingest"] = {s: _child("ingest", root, s) for s in SOURCES}
-    for name in ("quality", "dbt", "publish", "incremental", "kpi_sql", "pandas", "queries"):
+    for name in ("quality", "dbt", "publish", "incremental", "kpi_models", "kpi_sql", "pandas", "queries"):
         stages[name] = _child(name, root)
     return stages
 

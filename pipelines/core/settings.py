@@ -72,3 +72,16 @@ class Paths:
 
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 DIVISIONS_CSV = DBT_PROJECT_DIR / "seeds" / "divisions.csv"
+
+# DuckDB's own default memory limit is 80 % of the machine; the warehouse build shares the machine
+# with the pipeline process and the page cache, so it is held to a share of it and spills the rest
+# to disk (a temporary folder beside the warehouse file). GRIDPULSE_DUCKDB_MEMORY overrides it.
+DUCKDB_MEMORY_SHARE = 0.4
+
+
+def duckdb_memory_limit() -> str:
+    """The memory limit of the warehouse's DuckDB, e.g. "9GB" on a 24 GB machine."""
+    if configured := os.environ.get("GRIDPULSE_DUCKDB_MEMORY"):
+        return configured
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, int(total * DUCKDB_MEMORY_SHARE / 2**30))}GB"

@@ -11,7 +11,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from pathlib import Path
 
-from pipelines.core.settings import DBT_PROJECT_DIR, Paths
+from pipelines.core.settings import DBT_PROJECT_DIR, Paths, duckdb_memory_limit
 from pipelines.transform import scope
 
 NODE_DONE = re.compile(r"\b\d+ of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
@@ -25,6 +25,7 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     return os.environ | {
         "GRIDPULSE_LAKE": str(paths.lake.resolve()),
         "GRIDPULSE_WAREHOUSE": str(paths.warehouse.resolve()),
+        "GRIDPULSE_DUCKDB_MEMORY": duckdb_memory_limit(),
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_TARGET_PATH": str((paths.data / "dbt" / "target").resolve()),
         "DBT_LOG_PATH": str((paths.logs / "dbt").resolve()),

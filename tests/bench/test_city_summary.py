@@ -22,6 +22,7 @@ def _stages() -> dict:
             "quality": {"seconds": 10.0, **one}, "dbt": {"seconds": 30.0, "peak_mb": 3_000.0},
             "publish": {"seconds": 2.0, **one}, "incremental": {"seconds": 6.0, **one},
             "kpi_sql": {"seconds": 3.0, **one}, "pandas": {"rows_per_s": 1},
+            "kpi_models": {"seconds": 7.5, "tests_seconds": 4.0, **one},
             "queries": {"pages": [{"p95_ms": 12.0}, {"p95_ms": 40.0}], **one}}
 
 
@@ -38,6 +39,20 @@ def test_ratios_and_shares_follow_their_definitions():
     assert summary["incremental_share"] == round(6 / (ingest_s + 42), 3)
     assert summary["pages_p95_max_ms"] == 40.0
     assert summary["peak_mb"]["ingest population"] == 900.0 and summary["peak_mb_max"] == 3_000.0
+    assert summary["kpi_like_for_like"] == {"kpi_models_s": 7.5, "kpi_tests_s": 4.0, "hand_sql_s": 3.0, "ratio": 2.5}
+
+
+def test_targets_are_judged_against_the_figures_and_the_sf01_gate():
+    landed = 8_000 + 1_000 * (len(SOURCES) - 1)  # every source's rows landed (population: 8,000)
+    slow = summarise(_stages(), {"landed_rows_per_s": {"quality": landed / 10.0}})  # same gate rate as SF=0.1
+    assert slow["quality_rows_per_s_floor"] == 5 * landed / 10.0
+    met = slow["targets_met"]
+    assert met["quality_rows_per_s"] is False and met["kpi_models_over_sql"] is True
+    assert met["incremental_share"] is False  # 6 s of a 56 s run is more than a tenth
+    assert met["peak_mb"] is True and met["full_run_s"] is True and met["pages_p95_ms"] is True
+    fast = summarise(_stages(), {"landed_rows_per_s": {"quality": landed / 100.0}})
+    assert fast["targets_met"]["quality_rows_per_s"] is True
+    assert summarise(_stages())["targets_met"]["quality_rows_per_s"] is None  # no baseline, no verdict
 
 
 def test_the_memory_of_a_stage_includes_its_children():
