@@ -69,6 +69,30 @@ class Paths:
     def lock(self) -> Path:
         return self.data / ".writer.lock"
 
+    @property
+    def spark(self) -> Path:
+        """The Spark engine's folder: its warehouse (the models as Parquet) and its metastore."""
+        return self.data / "spark"
+
+    @property
+    def spark_marts(self) -> Path:
+        """The marts the Spark engine built, one Parquet folder each (published into the snapshot)."""
+        return self.spark / "warehouse" / "marts.db"
+
+
+# The engine the models are built on: DuckDB (one machine) or Spark (the same dbt project on a
+# cluster; docs/scale-out.md). Everything before the models (ingest, the lake) and after them (the
+# serving snapshot, dashboards, reports) is the same for both.
+ENGINES = ("duckdb", "spark")
+
+
+def engine() -> str:
+    """GRIDPULSE_ENGINE, default duckdb."""
+    value = os.environ.get("GRIDPULSE_ENGINE", "").strip().lower() or "duckdb"
+    if value not in ENGINES:
+        raise ValueError(f"GRIDPULSE_ENGINE={value!r}: expected one of {', '.join(ENGINES)}")
+    return value
+
 
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 DIVISIONS_CSV = DBT_PROJECT_DIR / "seeds" / "divisions.csv"

@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines.core.lock import writer_lock
-from pipelines.core.settings import DBT_PROJECT_DIR, Paths
+from pipelines.core.settings import DBT_PROJECT_DIR, Paths, engine
 from pipelines.transform.dbt import dbt_executable
 
 
@@ -34,6 +34,7 @@ def writer(context: dg.AssetExecutionContext, paths: Paths):
 def resources() -> dict:
     return {
         "gridpulse": GridPulsePaths(),
+        # GRIDPULSE_ENGINE picks the profile's target: local (DuckDB) or spark
         "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                              dbt_executable=dbt_executable()),
+                              dbt_executable=dbt_executable(), target="spark" if engine() == "spark" else "local"),
     }

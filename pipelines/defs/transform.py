@@ -12,7 +12,7 @@ from pipelines.defs.partitions import WRITER_POOL
 from pipelines.defs.resources import GridPulsePaths, writer
 from pipelines.defs.runs import reporter
 from pipelines.transform import scope
-from pipelines.transform.dbt import NODE_DONE, DbtFailed, dbt_checks, dbt_env, dbt_executable
+from pipelines.transform.dbt import NODE_DONE, DbtFailed, dbt_checks, dbt_env, dbt_executable, spark_env
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 SCOPE_TAG = "gridpulse/dbt"  # "changed": the models selected are all that the run's data can change
@@ -44,7 +44,8 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     """`dbt build` of the run's selected models: all of them, or for a run of new files (`gridpulse
     run`) what the files landed since the last successful build can change (pipelines/transform/scope.py)."""
     paths, rep = gridpulse.paths(), reporter()
-    os.environ.update({k: v for k, v in dbt_env(paths).items() if k.startswith("GRIDPULSE_")})
+    env, spark = dbt_env(paths), spark_env(paths)  # the lake, the warehouse; on Spark its folders, absent inputs
+    os.environ.update({k: v for k, v in env.items() if k.startswith("GRIDPULSE_") or k in spark})
     target = paths.data / "dbt" / "target"
     whole = context.selected_asset_keys == set(context.assets_def.keys)
     with writer(context, paths), rep.step("dbt"):

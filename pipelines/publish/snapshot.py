@@ -5,6 +5,11 @@ reading the old inode until it reconnects, and never sees a half-written snapsho
 is checked (every mart copied, row counts equal) and flushed to disk before the rename, and the
 rename is flushed too, so a crash at any moment leaves either the old snapshot or the new one.
 The caller holds the writer lock.
+
+The marts come from the engine that built them: the DuckDB warehouse, or with GRIDPULSE_ENGINE=spark
+the Parquet folders of Spark's warehouse (data/spark/warehouse/marts.db/<table>/, Hive-style
+partition folders included). Spark's decimals are published as doubles, as DuckDB builds them, so
+the dashboards read the same types from either engine.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core.settings import Paths
+from pipelines.core.settings import Paths, engine
 from pipelines.core.snapshot import open_snapshot
 
 SERVED_SCHEMAS = ("marts",)
@@ -45,24 +50,22 @@ def publish(paths: Paths) -> Path:
     tmp = paths.serving.with_name(f".{paths.serving.name}.{os.getpid()}.tmp")
     con = duckdb.connect(str(tmp))
     try:
-        con.execute(f"attach '{paths.warehouse}' as warehouse (read_only)")
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = 'warehouse' "
-            "and schema_name in (select unnest(?)) order by 1, 2", [list(SERVED_SCHEMAS)]).fetchall()
+        tables = _spark_marts(paths, con) if engine() == "spark" else _warehouse_marts(paths, con)
         if not tables:
             raise PublishFailed("the warehouse has no marts to publish; run the transformation first")
-        for schema, table in tables:
+        for schema, table, relation in tables:
             con.execute(f"create schema if not exists {schema}")
-            con.execute(f"create table {schema}.{table} as select * from warehouse.{schema}.{table}")
+            con.execute(f"create table {schema}.{table} as select * from {relation}")
             copied, source = con.execute(f"select (select count(*) from {schema}.{table}), "
-                                         f"(select count(*) from warehouse.{schema}.{table})").fetchone()
+                                         f"(select count(*) from {relation})").fetchone()
             if copied != source:
                 raise PublishFailed(f"{schema}.{table}: copied {copied} rows of {source}")
         con.execute("create schema if not exists meta")
         con.execute("create table meta.snapshot as select ?::timestamp as published_at, ? as tables_published, "
                     "?::timestamp as ledger_ingested_at",
                     [dt.datetime.now().replace(microsecond=0), len(tables), _ledger_ingested_at(paths, con)])
-        con.execute("detach warehouse")
+        if engine() != "spark":
+            con.execute("detach warehouse")
         con.execute("checkpoint")
     except BaseException:
         con.close()
@@ -73,6 +76,32 @@ def publish(paths: Paths) -> Path:
     os.replace(tmp, paths.serving)
     _fsync(paths.serving.parent)
     return paths.serving
+
+
+def _warehouse_marts(paths: Paths, con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(schema, table, relation) of every served table of the DuckDB warehouse, attached read-only."""
+    con.execute(f"attach '{paths.warehouse}' as warehouse (read_only)")
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'warehouse' "
+        "and schema_name in (select unnest(?)) order by 1, 2", [list(SERVED_SCHEMAS)]).fetchall()
+    return [(schema, table, f"warehouse.{schema}.{table}") for schema, table in tables]
+
+
+def _spark_marts(paths: Paths, con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(schema, table, relation) of every mart Spark wrote: its Parquet files read by DuckDB, decimals
+    as doubles."""
+    folders = sorted(p for p in paths.spark_marts.iterdir() if p.is_dir()) if paths.spark_marts.is_dir() else []
+    out = []
+    for folder in folders:
+        if not any(folder.rglob("*.parquet")):
+            continue  # a table Spark is still creating, or one it dropped
+        files = str(folder / "**" / "*.parquet").replace("'", "''")
+        parquet = f"read_parquet('{files}', hive_partitioning = true)"
+        columns = con.execute(f"describe select * from {parquet}").fetchall()
+        select = ", ".join(f'cast("{name}" as double) as "{name}"' if kind.startswith("DECIMAL") else f'"{name}"'
+                           for name, kind, *_ in columns)
+        out.append(("marts", folder.name, f"(select {select} from {parquet})"))
+    return out
 
 
 def snapshot_info(paths: Paths) -> dict | None:

@@ -1,7 +1,9 @@
-"""Run the dbt project against the lake (dbt-duckdb writes data/warehouse.duckdb)."""
+"""Run the dbt project against the lake: dbt-duckdb writes data/warehouse.duckdb, or, with
+GRIDPULSE_ENGINE=spark, dbt-spark (session mode) writes the models as Parquet under data/spark/."""
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -11,7 +13,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from pathlib import Path
 
-from pipelines.core.settings import DBT_PROJECT_DIR, Paths, duckdb_memory_limit
+from pipelines.core.settings import DBT_PROJECT_DIR, Paths, duckdb_memory_limit, engine
 from pipelines.transform import scope
 
 NODE_DONE = re.compile(r"\b\d+ of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
@@ -21,8 +23,30 @@ class DbtFailed(RuntimeError):
     pass
 
 
+# Optional inputs the models read only when a file is there (macro files_exist, in the lake folder's
+# terms). Spark SQL cannot list files, so on Spark the runner says which of them are absent.
+OPTIONAL_INPUTS = ("hotline/month=*/*.parquet", "_quality/*/month=*/*.parquet", "../corrections/hotline_places.csv")
+
+
+def absent_inputs(lake: Path) -> list[str]:
+    root = str(lake.resolve())
+    return [f"{root}/{p}" for p in OPTIONAL_INPUTS if not glob.glob(f"{root}/{p}")]
+
+
+def spark_env(paths: Paths) -> dict[str, str]:
+    """The spark target's settings (profiles.yml): its folders, the absent inputs, and Derby's log
+    file in the Spark folder instead of the working folder."""
+    folder = paths.spark.resolve()
+    return {"DBT_TARGET": "spark", "GRIDPULSE_SPARK_DATA": str(folder),
+            "GRIDPULSE_ABSENT_INPUTS": json.dumps(absent_inputs(paths.lake)),
+            "JAVA_TOOL_OPTIONS": f"-Dderby.stream.error.file={folder / 'derby.log'}"}
+
+
 def dbt_env(paths: Paths) -> dict[str, str]:
-    return os.environ | {
+    extra = spark_env(paths) if engine() == "spark" else {}
+    if extra:
+        paths.spark.mkdir(parents=True, exist_ok=True)
+    return os.environ | extra | {
         "GRIDPULSE_LAKE": str(paths.lake.resolve()),
         "GRIDPULSE_WAREHOUSE": str(paths.warehouse.resolve()),
         "GRIDPULSE_DUCKDB_MEMORY": duckdb_memory_limit(),

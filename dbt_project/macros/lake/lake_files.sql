@@ -26,10 +26,12 @@
 {% endmacro %}
 
 {#- Spark SQL cannot list files (a path that matches nothing fails the query), so the caller says
-    which optional inputs are absent: var `absent_inputs`, a list of the patterns (as passed here)
-    that match no file (bench/spark_dbt.py computes it with Python's glob before calling dbt). -#}
+    which optional inputs are absent: the patterns (as passed here) that match no file, in
+    GRIDPULSE_ABSENT_INPUTS (a JSON list; pipelines/transform/dbt.py computes it before calling dbt)
+    or var `absent_inputs`. -#}
 {% macro spark__files_exist(pattern) %}
-    {{ return(pattern not in var('absent_inputs', [])) }}
+    {% set absent = var('absent_inputs', fromjson(env_var('GRIDPULSE_ABSENT_INPUTS', '[]'))) %}
+    {{ return(pattern not in absent) }}
 {% endmacro %}
 
 {#- A header CSV file read as text columns (relation text for a from clause). -#}
