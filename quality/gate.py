@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.core import texts
-from pipelines.core.settings import Paths
+from pipelines.core.settings import Paths, engine
 from quality import results
 from quality.batches import Batch, Context, list_batches, read_batch
 from quality.config import QualityPaths, Thresholds
@@ -197,7 +197,9 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
                                     ledger.INDEX_COLUMNS, complete=True)
     quarantine = ledger_rows(batches, ledger_frame, ledger_result, bases)
     items = [(b, params, bases[b.key], quarantine[b.key]) for b, params, _ in todo]
-    workers = min(WORKERS, os.cpu_count() or 1) if len(items) >= PARALLEL_MIN else 1
+    # one process on Spark: its session already uses every core
+    parallel = len(items) >= PARALLEL_MIN and engine() != "spark"
+    workers = min(WORKERS, os.cpu_count() or 1) if parallel else 1
     if workers == 1:
         for i, item in enumerate(items):
             if progress:

@@ -96,8 +96,9 @@ def observed(result) -> tuple[str | None, float | None, list[str]]:
     if r.get("observed_value") is not None:
         value = r["observed_value"]
         return _text(value), _number(value), []
-    if "unexpected_count" in r:
-        return texts.RESULTS["unexpected_rows"].format(n=r["unexpected_count"]), float(r["unexpected_count"]), []
+    if "unexpected_count" in r:  # GX on Spark gives None for an empty batch: no row is unexpected
+        count = r["unexpected_count"] or 0
+        return texts.RESULTS["unexpected_rows"].format(n=count), float(count), []
     return None, None, []
 
 

@@ -16,6 +16,7 @@ import shutil
 import polars as pl
 
 from pipelines.core import texts
+from pipelines.core.settings import engine
 from quality import results
 from quality.batches import Batch
 from quality.config import QualityPaths, Thresholds
@@ -25,7 +26,8 @@ SEVERITIES = {"critical": "blocking", "warning": "warning", "info": "warning"}
 
 
 class GxRunner:
-    def __init__(self, qpaths: QualityPaths, thresholds: Thresholds, docs: str = "failures"):
+    def __init__(self, qpaths: QualityPaths, thresholds: Thresholds, docs: str = "failures",
+                 spark: bool | None = None):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         import great_expectations as gx
         from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
@@ -45,7 +47,10 @@ class GxRunner:
                                   "base_directory": str(qpaths.data_docs)},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}}}
         self.context = gx.get_context(project_config=config, mode="ephemeral")
-        self.datasource = self.context.data_sources.add_pandas(DATASOURCE)
+        # where the models run on Spark, the suites validate Spark DataFrames (quality/spark.py)
+        self.spark = engine() == "spark" if spark is None else spark
+        self.datasource = (self.context.data_sources.add_spark(DATASOURCE) if self.spark
+                           else self.context.data_sources.add_pandas(DATASOURCE))
         self.definitions: dict = {}
         self.run_names: set[str] = set()  # the runs whose pages are rendered
 
@@ -68,7 +73,7 @@ class GxRunner:
                          "partial_unexpected_count": results.MAX_EXAMPLES,
                          "unexpected_index_column_names": [c for c in index_columns if c in frame.columns]}
         result = definition.run(
-            batch_parameters={"dataframe": frame.to_pandas()},
+            batch_parameters={"dataframe": self._dataframe(frame)},
             expectation_parameters={k: v for k, v in params.items() if not k.startswith("_")},
             result_format=result_format,
             run_id=RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC)))
@@ -76,6 +81,13 @@ class GxRunner:
         if self.docs == "all" or (self.docs == "failures" and not all(r.success for r in result.results)):
             self.run_names.add(run_name)
         return result
+
+    def _dataframe(self, frame: pl.DataFrame):
+        if self.spark:
+            from quality import spark
+
+            return spark.dataframe(frame)
+        return frame.to_pandas()
 
     def build_docs(self) -> str | None:
         """Render the pages of this run's validations and of the suites, then the index."""

@@ -56,11 +56,17 @@ def _settle(page) -> None:
 
 
 def test_community_user_sees_only_their_community_on_every_page(server, demo_run):
-    con = duckdb.connect(str(demo_run.paths.serving), read_only=True)
+    visit_every_page_as_community_user(server, demo_run.paths.serving, ARTIFACTS)
+
+
+def visit_every_page_as_community_user(server: str, serving: Path, artifacts: Path) -> None:
+    """Every page as the user of community 510116003001: no error box, its name, no other community's, no
+    ID or phone number, every table's download only the community's; screenshots in `artifacts`."""
+    con = duckdb.connect(str(serving), read_only=True)
     names = dict(con.execute("select community_code, community_name from marts.dim_communities").fetchall())
     con.close()
     own = names.pop("510116003001")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    artifacts.mkdir(parents=True, exist_ok=True)
     with signed_in(server, "tongjiqiao", "huayang-001") as page:
         links = page.locator('[data-testid="stSidebarNavLink"]')
         titles = [links.nth(i).inner_text().split()[-1] for i in range(links.count())] or ["总览"]
@@ -72,7 +78,7 @@ def test_community_user_sees_only_their_community_on_every_page(server, demo_run
                 page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
             _settle(page)
             text = page.inner_text("body")
-            page.screenshot(path=str(ARTIFACTS / f"{i:02d}_{title}.png"), full_page=True)
+            page.screenshot(path=str(artifacts / f"{i:02d}_{title}.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0, title
             assert own in text, title
             leaked = [n for n in names.values() if n in text]

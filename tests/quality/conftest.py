@@ -71,11 +71,14 @@ def quality_demo(tmp_path_factory) -> QualityDemo:
     return QualityDemo(paths, result)
 
 
-@pytest.fixture(scope="session")
-def gx_runner(quality_demo, tmp_path_factory):
-    """One GX context for the suite tests (results kept in memory)."""
+@pytest.fixture(scope="session", params=["pandas", "spark"])
+def gx_runner(request, quality_demo, tmp_path_factory):
+    """One GX context per engine for the suite tests (results kept in memory): the same suites validate
+    pandas DataFrames (DuckDB installations) and Spark DataFrames (GRIDPULSE_ENGINE=spark)."""
     from quality.config import QualityPaths, Thresholds
     from quality.runner import GxRunner
 
     scratch = Paths(raw=quality_demo.paths.raw, data=tmp_path_factory.mktemp("gx"))
-    return GxRunner(QualityPaths(scratch), Thresholds.load(), docs="none")
+    runner = GxRunner(QualityPaths(scratch), Thresholds.load(), docs="none", spark=request.param == "spark")
+    assert runner.datasource.type == request.param  # the suites run on the engine's DataFrames
+    return runner
