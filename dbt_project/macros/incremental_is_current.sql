@@ -2,10 +2,9 @@
     model (its YAML lists them all; tests/dbt_project checks that) and the columns the incremental
     logic reads (`required`). A table from an older version of the model is then rebuilt whole
     instead of half-updated: the model selects every row and on_schema_change='sync_all_columns'
-    reshapes the table first. Where only a whole-table overwrite is possible
-    (Spark without Delta: macros/cases/case_facts_strategy.sql) it is always false. -#}
+    reshapes the table first. -#}
 {% macro incremental_is_current(required=[]) %}
-    {% if not execute or not is_incremental() or not incremental_rebuilds_changed_only() %}
+    {% if not execute or not is_incremental() %}
         {{ return(false) }}
     {% endif %}
     {% set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}

@@ -4,6 +4,7 @@
     materialized='incremental',
     unique_key='case_id',
     incremental_strategy=case_facts_strategy(),
+    partition_by=case_facts_partition('step_month'),
     on_schema_change='sync_all_columns',
     post_hook=case_facts_cleanup("delete from {{ this }} where case_id not in (select case_id from {{ ref('stg_cases__transitions') }})"),
 ) }}
@@ -33,6 +34,20 @@ to_refresh as (
     left join stored on cases.case_id = stored.case_id
     where stored.case_id is null or stored.source_fingerprint <> cases.source_fingerprint
 ),
+
+{% if case_facts_overwrite_months() %}
+-- the months to rewrite: those of the changed cases' steps, now and as stored, and of cases gone
+refreshed_months as (
+    select {{ month_or_none('transitions.step_at') }} as step_month
+    from transitions
+    where transitions.case_id in (select to_refresh.case_id from to_refresh)
+    union
+    select coalesce(stored_steps.step_month, date '1900-01-01') as step_month
+    from {{ this }} as stored_steps
+    where stored_steps.case_id in (select to_refresh.case_id from to_refresh)
+        or stored_steps.case_id not in (select cases.case_id from cases)
+),
+{% endif %}
 {% endif %}
 
 sequenced as (
@@ -43,8 +58,14 @@ sequenced as (
         lag(step_at) over (partition by case_id order by step_at, source_file, source_row) as previous_step_at,
         lag(handling_level) over (partition by case_id order by step_at, source_file, source_row) as previous_level
     from transitions
-    {% if only_changed %}
-    where case_id in (select case_id from to_refresh)
+    {% if only_changed and case_facts_overwrite_months() %}
+    -- every step of a case with a step in those months: the numbering and the previous step span months
+    where case_id in (
+        select transitions.case_id from transitions
+        where {{ month_or_none('transitions.step_at') }} in (select refreshed_months.step_month from refreshed_months)
+    )
+    {% elif only_changed %}
+    where case_id in (select to_refresh.case_id from to_refresh)
     {% endif %}
 ),
 
@@ -71,8 +92,12 @@ final as (
         satisfaction,
         file_hash,
         source_file,
-        source_row
+        source_row,
+        cast({{ dbt.date_trunc('month', 'step_at') }} as date) as step_month
     from sequenced
+    {% if only_changed and case_facts_overwrite_months() %}
+    where {{ month_or_none('step_at') }} in (select refreshed_months.step_month from refreshed_months)
+    {% endif %}
 )
 
 select * from final

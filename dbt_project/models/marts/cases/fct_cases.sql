@@ -7,6 +7,7 @@
     materialized='incremental',
     unique_key='case_id',
     incremental_strategy=case_facts_strategy(),
+    partition_by=case_facts_partition('accepted_month'),
     on_schema_change='sync_all_columns',
     post_hook=case_facts_cleanup("delete from {{ this }} where case_id not in (select case_id from {{ ref('int_cases_pivoted') }})"),
 ) }}
@@ -43,6 +44,20 @@ to_refresh as (
             select {{ dbt.dateadd('day', -var('case_lookback_days'), 'max(accepted_at)') }} from stored
         )
 ),
+
+{% if case_facts_overwrite_months() %}
+-- the months to rewrite: those of the changed cases, now and as stored, and of cases gone from the lake
+refreshed_months as (
+    select {{ month_or_none('cases.accepted_at') }} as accepted_month
+    from cases
+    where cases.case_id in (select to_refresh.case_id from to_refresh)
+    union
+    select {{ month_or_none('stored.accepted_at') }} as accepted_month
+    from stored
+    where stored.case_id in (select to_refresh.case_id from to_refresh)
+        or stored.case_id not in (select cases.case_id from cases)
+),
+{% endif %}
 {% endif %}
 
 final as (
@@ -92,8 +107,10 @@ final as (
     from cases
     inner join deadlines on cases.case_id = deadlines.case_id
     inner join located on cases.case_id = located.case_id
-    {% if only_changed %}
-    where cases.case_id in (select case_id from to_refresh)
+    {% if only_changed and case_facts_overwrite_months() %}
+    where {{ month_or_none('cases.accepted_at') }} in (select refreshed_months.accepted_month from refreshed_months)
+    {% elif only_changed %}
+    where cases.case_id in (select to_refresh.case_id from to_refresh)
     {% endif %}
 )
 
