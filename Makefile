@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages backtest pipeline-time status clean spark-env spark-demo
+.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages backtest pipeline-time status clean spark-env spark-demo bench-engines
 
 ## install: exactly the versions of requirements.lock (hash-checked), then the project itself
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -118,6 +118,11 @@ spark-env: $(VENV)/.spark-installed
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 	@java -version 2>&1 | head -1
+
+## bench-engines: DuckDB against Spark local on one lake (SF=0.1 of Chengdu, 3 months): dbt build, the KPI
+## marts' models, publish, KPI marts compared; figures in bench/results/engines_sf0.1.json
+bench-engines: spark-env
+	$(PY) -m bench.engines --sf $(or $(SF),0.1) --months $(MONTHS)
 
 ## spark-demo: the demo year built on Spark and published into the same snapshot (then `make serve`)
 spark-demo: spark-env

@@ -223,7 +223,12 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
             runner.definition(source, suite_module(source).build_suite)
     if progress:
         progress(len(items), len(items), "")
-    return runner.build_docs()
+    docs_index = runner.build_docs()
+    if runner.spark:
+        from quality import spark
+
+        spark.stop()
+    return docs_index
 
 
 def _validate_one(runner, paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds,

@@ -76,9 +76,11 @@ def column_label(source: str, column: str) -> str:
     return (field_labels(source) | texts.ROW_LABELS).get(column, column)
 
 
-def describe_row(source: str, row: dict) -> str:
-    """`行号 12，网格编码 510116003001099` — a failing row named by its index columns (labels in Chinese)."""
-    return "，".join(f"{column_label(source, k)} {_text(v)}" for k, v in row.items())
+def describe_row(source: str, row: dict, index_columns: tuple[str, ...] = ()) -> str:
+    """`无记录天数 8，行号 12，网格编码 510116003001099` — a failing row: the checked value, then the index
+    columns in their order (GX on pandas and on Spark list them in different orders; labels in Chinese)."""
+    order = [k for k in row if k not in index_columns] + [k for k in index_columns if k in row]
+    return "，".join(f"{column_label(source, k)} {_text(row[k])}" for k in order)
 
 
 def observed(result) -> tuple[str | None, float | None, list[str]]:

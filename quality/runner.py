@@ -113,7 +113,8 @@ def rows_for(batch: Batch, suite_result, params: dict, base: dict, source: str, 
         value, number, examples = results.observed(r)
         partial = (r.result or {}).get("partial_unexpected_index_list") or []
         examples = examples and [results.describe_row(source, {"grid_code": g}) for g in examples]
-        examples = examples or [results.describe_row(source, row) for row in partial[:results.MAX_EXAMPLES]]
+        examples = examples or [results.describe_row(source, row, index_columns)
+                                for row in partial[:results.MAX_EXAMPLES]]
         rows.append(base | {
             "suite_name": source, "check_name": check, "check_title": title(source, check, base["_thresholds"]),
             "expectation_type": config.type, "column_name": config.kwargs.get("column") or config.kwargs.get("column_A"),

@@ -29,3 +29,10 @@ def dataframe(frame: pl.DataFrame):
     unsigned = [n for n, t in frame.schema.items() if t in (pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)]
     frame = frame.with_columns(pl.col(unsigned).cast(pl.Int64)) if unsigned else frame
     return session().createDataFrame(frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
+
+
+def stop() -> None:
+    """End the gate's session (its JVM) once the gate is done: dbt starts a Spark of its own."""
+    if session.cache_info().currsize:
+        session().stop()
+        session.cache_clear()
