@@ -29,8 +29,11 @@ OPTIONAL_INPUTS = ("hotline/month=*/*.parquet", "_quality/*/month=*/*.parquet", 
 
 
 def absent_inputs(lake: Path) -> list[str]:
+    """The optional inputs with no file Spark would read: it skips names starting with `_` or `.`
+    (the lake's `_empty.parquet`, which gives DuckDB a source's columns, is no data to Spark)."""
     root = str(lake.resolve())
-    return [f"{root}/{p}" for p in OPTIONAL_INPUTS if not glob.glob(f"{root}/{p}")]
+    return [f"{root}/{p}" for p in OPTIONAL_INPUTS
+            if not any(not Path(f).name.startswith(("_", ".")) for f in glob.glob(f"{root}/{p}"))]
 
 
 def spark_env(paths: Paths) -> dict[str, str]:
