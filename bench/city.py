@@ -30,9 +30,10 @@ SCOPE = "5101"  # 成都市: the installation's scope is the whole city
 
 
 def _paths(root: Path):
+    """The city installation: its files, and its scope (the whole city, not the demo street)."""
     from pipelines.core.settings import Paths
 
-    return Paths(raw=root / "raw", data=root / "data")
+    return Paths(raw=root / "raw", data=root / "data", street=SCOPE)
 
 
 def _peak_mb() -> float:

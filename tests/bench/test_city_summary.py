@@ -70,3 +70,9 @@ def test_the_memory_of_a_stage_includes_its_children():
         proc.wait()
     assert peak > 480 * 1024  # parent's 200 MB and child's 300 MB together
     assert _tree_rss_kb(os.getpid()) > 0
+
+
+def test_every_stage_works_on_the_city_scope(tmp_path):
+    from bench.city import SCOPE, _paths
+
+    assert _paths(tmp_path).street == SCOPE == "5101"  # not the demo street: names repeat across the city
