@@ -117,7 +117,7 @@ def stage_kpi_models(root: Path) -> dict:
     """Like for like with the hand-written SQL: only the marts it computes and their ancestors (models and
     seeds, into a warehouse of their own), then their tests, timed apart. On the engine of
     GRIDPULSE_ENGINE (Spark: a Spark folder of its own)."""
-    from pipelines.transform.dbt import dbt_env, dbt_executable
+    from pipelines.transform.dbt import dbt_env, dbt_executable, spark_env
 
     paths = _paths(root)
     warehouse, spark = paths.data / "kpi_models.duckdb", paths.data / "kpi_models_spark"
@@ -127,8 +127,7 @@ def stage_kpi_models(root: Path) -> dict:
                             "DBT_TARGET_PATH": str((paths.data / "dbt" / "kpi_models").resolve())}
     if "GRIDPULSE_SPARK_DATA" in env:
         spark.mkdir(parents=True)
-        env |= {"GRIDPULSE_SPARK_DATA": str(spark.resolve()),
-                "JAVA_TOOL_OPTIONS": f"-Dderby.stream.error.file={spark.resolve() / 'derby.log'}"}
+        env |= spark_env(paths, spark)
     select = ["--select", *(f"+{m}" for m in KPI_MARTS)]
     seconds = {}
     for step, args in (("models", ["build", *select, "--resource-type", "model", "--resource-type", "seed"]),

@@ -36,10 +36,10 @@ def absent_inputs(lake: Path) -> list[str]:
             if not any(not Path(f).name.startswith(("_", ".")) for f in glob.glob(f"{root}/{p}"))]
 
 
-def spark_env(paths: Paths) -> dict[str, str]:
-    """The spark target's settings (profiles.yml): its folders, the absent inputs, and Derby's log
-    file in the Spark folder instead of the working folder."""
-    folder = paths.spark.resolve()
+def spark_env(paths: Paths, folder: Path | None = None) -> dict[str, str]:
+    """The spark target's settings (profiles.yml): its folders (`folder`, default data/spark), the
+    absent inputs, and Derby's log file in the Spark folder instead of the working folder."""
+    folder = (folder or paths.spark).resolve()
     return {"DBT_TARGET": "spark", "GRIDPULSE_SPARK_DATA": str(folder),
             "GRIDPULSE_ABSENT_INPUTS": json.dumps(absent_inputs(paths.lake)),
             "JAVA_TOOL_OPTIONS": f"-Dderby.stream.error.file={folder / 'derby.log'}"}
