@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages backtest pipeline-time status clean spark-env spark-demo bench-engines
+.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages backtest pipeline-time status clean spark-env spark-demo bench-engines lint-python
 
 ## install: exactly the versions of requirements.lock (hash-checked), then the project itself
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -72,15 +72,18 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; }
 
 ## lint: ruff (Python), import-linter (the layers, contracts in pyproject.toml), sqlfluff (dbt models)
-lint: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/lint-imports
+lint: lint-python
 	$(VENV)/bin/sqlfluff lint dbt_project/models
 
-## test: lint, then everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly.
+## lint-python: ruff and import-linter (`make test` runs these first; sqlfluff runs as one of the tests)
+lint-python: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+## test: ruff and import-linter, then everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly.
 ## The tests run in TEST_WORKERS processes (pytest-xdist), one test file per process at a time.
 TEST_WORKERS ?= 2
-test: install spark-env browser lint
+test: install spark-env browser lint-python
 	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc
 

@@ -125,8 +125,8 @@ def check(paths: Paths, *, sources: tuple[str, ...] | None = None, docs: str = "
     every = list_batches(paths, street)
     results.prune(qpaths, every)
     batches = [b for b in every if sources is None or b.source in sources]
-    stored_rows = results.read_all(qpaths)
-    stored = dict(stored_rows.group_by("batch_key").agg(pl.col("fingerprint").first()).iter_rows())
+    stored = dict(results.scan_all(qpaths).group_by("batch_key").agg(pl.col("fingerprint").first())
+                  .collect().iter_rows())
     todo = []
     for b in batches:
         params = suite_module(b.source).parameters(b, context, thresholds)
@@ -136,9 +136,9 @@ def check(paths: Paths, *, sources: tuple[str, ...] | None = None, docs: str = "
     docs_index = _validate(paths, qpaths, context, thresholds, todo, docs, progress) if todo else None
     if docs_index is None and (qpaths.data_docs / "index.html").exists():
         docs_index = str(qpaths.data_docs / "index.html")
-    current = (results.read_all(qpaths) if todo else stored_rows).filter(
-        pl.col("batch_key").is_in([b.key for b in batches]))
-    failed = current.filter(~pl.col("success")).sort("source", "report_month", "scope_code", "check_name")
+    failed = results.scan_all(qpaths).filter(
+        ~pl.col("success") & pl.col("batch_key").is_in([b.key for b in batches])).collect().sort(
+        "source", "report_month", "scope_code", "check_name")
     findings = [Finding(**{k: row[k] for k in Finding.__dataclass_fields__}) for row in failed.iter_rows(named=True)]
     result = GateResult(blocking=[f for f in findings if f.severity == "blocking"],
                         warnings=[f for f in findings if f.severity == "warning"], batches=len(batches),
@@ -216,7 +216,7 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
             for i, rendered in enumerate(pool.imap_unordered(_worker_validate, items, chunksize=4)):
                 if progress:
                     progress(i, len(items), "")
-                runner.run_names |= rendered
+                runner.run_names.update(rendered)
             pool.close()  # let the workers end on their own (terminating them leaks their semaphores)
             pool.join()
         for source in sorted({b.source for b in batches}):  # the suites' own pages
@@ -232,7 +232,7 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
 
 
 def _validate_one(runner, paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds,
-                  item: tuple) -> set[str]:
+                  item: tuple) -> dict[str, int]:
     """Validate one batch and store its result rows; returns the GX runs whose Data Docs pages to render."""
     from quality.runner import rows_for
 
@@ -245,7 +245,7 @@ def _validate_one(runner, paths: Paths, qpaths: QualityPaths, context: Context, 
     checked_at = dt.datetime.now().replace(microsecond=0)
     rows = rows_for(b, validation, params, base | {"checked_at": checked_at}, b.source, module.INDEX_COLUMNS)
     results.write_batch(qpaths, b, [quarantined | {"checked_at": checked_at}, *rows])
-    return runner.run_names - before
+    return {name: rank for name, rank in runner.run_names.items() if name not in before}
 
 
 _worker: tuple | None = None  # (runner, paths, qpaths, context, thresholds) of a validation process
@@ -259,6 +259,6 @@ def _worker_start(paths: Paths, qpaths: QualityPaths, thresholds: Thresholds, do
     _worker = (GxRunner(qpaths, thresholds, docs=docs), paths, qpaths, Context(paths), thresholds)
 
 
-def _worker_validate(item: tuple) -> set[str]:
+def _worker_validate(item: tuple) -> dict[str, int]:
     runner, paths, qpaths, context, thresholds = _worker
     return _validate_one(runner, paths, qpaths, context, thresholds, item)

@@ -36,11 +36,16 @@ def write_batch(qpaths: QualityPaths, batch: Batch, rows: list[dict]) -> None:
     lake.write_atomic(frame.select(list(SCHEMA)), qpaths.result_slice(batch.source, batch.month, batch.scope))
 
 
-def read_all(qpaths: QualityPaths) -> pl.DataFrame:
+def scan_all(qpaths: QualityPaths) -> pl.LazyFrame:
+    """Every stored result row, as one scan over the batches' files (read in parallel, columns on demand)."""
     files = sorted(qpaths.results.glob("*/month=*/*.parquet"))
     if not files:
-        return pl.DataFrame(schema=SCHEMA)
-    return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed").select(list(SCHEMA))
+        return pl.LazyFrame(schema=SCHEMA)
+    return pl.scan_parquet(files, schema=SCHEMA, missing_columns="insert", extra_columns="ignore")
+
+
+def read_all(qpaths: QualityPaths) -> pl.DataFrame:
+    return scan_all(qpaths).collect()
 
 
 def prune(qpaths: QualityPaths, batches: list[Batch]) -> None:

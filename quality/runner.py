@@ -3,13 +3,16 @@ ValidationDefinition per suite reused for every batch (a whole-DataFrame batch d
 Data Docs built once at the end for the validations of this run.
 
 Data Docs (`docs`): "failures" renders a page for each batch validated now with a failed
-expectation (plus the suites), "all" for every batch validated now (~20 ms a page), "none" keeps
-results in memory only. A batch validated again replaces its earlier page.
+expectation (plus the suites), at most DOCS_PAGES of them, those with a blocking failure first (a
+city's first run can have thousands of batches with a warning, at ~0.3 s a page; every failure is in
+the result rows all the same); "all" renders every batch validated now; "none" keeps results in
+memory only. A batch validated again replaces its earlier page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 
@@ -23,6 +26,8 @@ from quality.config import QualityPaths, Thresholds
 
 DATASOURCE = "gridpulse_lake"
 SEVERITIES = {"critical": "blocking", "warning": "warning", "info": "warning"}
+DOCS_PAGES = 200  # batch pages rendered per gate run with docs="failures"
+log = logging.getLogger("gridpulse.quality")
 
 
 class GxRunner:
@@ -52,7 +57,7 @@ class GxRunner:
         self.datasource = (self.context.data_sources.add_spark(DATASOURCE) if self.spark
                            else self.context.data_sources.add_pandas(DATASOURCE))
         self.definitions: dict = {}
-        self.run_names: set[str] = set()  # the runs whose pages are rendered
+        self.run_names: dict[str, int] = {}  # the runs whose pages to render -> 0 blocking failure, 1 other
 
     def definition(self, name: str, build):
         if name not in self.definitions:
@@ -78,8 +83,10 @@ class GxRunner:
             result_format=result_format,
             run_id=RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC)))
         # (a suite "succeeds" in GX 1.x when only warning-severity expectations fail: look at each)
-        if self.docs == "all" or (self.docs == "failures" and not all(r.success for r in result.results)):
-            self.run_names.add(run_name)
+        failed = [r.expectation_config for r in result.results if not r.success]
+        if self.docs == "all" or (self.docs == "failures" and failed):
+            blocking = any(SEVERITIES[str(getattr(c.severity, "value", c.severity))] == "blocking" for c in failed)
+            self.run_names[run_name] = 0 if blocking else 1
         return result
 
     def _dataframe(self, frame: pl.DataFrame):
@@ -95,11 +102,21 @@ class GxRunner:
             return None
         from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
+        chosen = pages_to_render(self.run_names, None if self.docs == "all" else DOCS_PAGES)
         store = self.context.validation_results_store
-        keys = [k for k in store.list_keys() if k.run_id.run_name in self.run_names]
+        keys = [k for k in store.list_keys() if k.run_id.run_name in set(chosen)]
         keys += [ExpectationSuiteIdentifier(name=name) for name in self.definitions]
         self.context.build_data_docs(site_names=["local_site"], resource_identifiers=keys)
         return str(self.qpaths.data_docs / "index.html")
+
+
+def pages_to_render(run_names: dict[str, int], limit: int | None) -> list[str]:
+    """The runs to render (run name -> 0 with a blocking failure, 1 other): blocking first, then by name."""
+    chosen = sorted(run_names, key=lambda name: (run_names[name], name))
+    if limit is not None and len(chosen) > limit:
+        log.info("Data Docs: pages for %d of the %d batches with a failed check (blocking first); "
+                 "the results hold every one", limit, len(chosen))
+    return chosen[:limit]
 
 
 def rows_for(batch: Batch, suite_result, params: dict, base: dict, source: str, index_columns) -> list[dict]:

@@ -16,7 +16,9 @@ from pipelines.core.settings import Paths
 from pipelines.defs.launch import launch
 from pipelines.ingest.run import Ingestor
 from pipelines.publish.snapshot import publish
-from quality import gate
+from quality import gate, runner
+from quality.batches import list_batches
+from quality.config import QualityPaths
 from tests.quality.conftest import CAISHU, GAP_GRID, read_text
 
 BLOCKED_BATCH = f"population/{CAISHU}/2025-02"
@@ -101,6 +103,34 @@ def test_blocking_results_are_in_data_docs(blocked_copy):
     pages = (index.parent / "validations" / "population").rglob("*.html")
     assert BLOCKED_BATCH.replace("/", "__") in {p.relative_to(index.parent).parts[2] for p in pages}
     assert BLOCKED_BATCH.replace("/", "__") in index.read_text(encoding="utf-8")
+
+
+def test_data_docs_render_at_most_their_cap_of_pages(blocked_copy, tmp_path, monkeypatch):
+    """Every batch is validated again; with room for one page, the page is the ledger's run, where the
+    blocking quarantine share failed (the warnings are in the results, without pages)."""
+    source, _, _ = blocked_copy
+    paths = Paths(raw=tmp_path / "raw", data=tmp_path / "data")
+    shutil.copytree(source.raw, paths.raw)
+    shutil.copytree(source.data, paths.data)
+    qpaths = QualityPaths(paths)
+    shutil.rmtree(qpaths.results)
+    shutil.rmtree(qpaths.data_docs)
+    monkeypatch.setattr(runner, "DOCS_PAGES", 1)
+    result = gate.check(paths)
+    assert len(result.validated) == len(list_batches(paths)) and len(result.warnings) >= 1
+    assert [(f.source, f.scope_code, f.check_name) for f in result.blocking] == [
+        ("population", CAISHU, "quarantine_share")]
+    pages = list((qpaths.data_docs / "validations").rglob("*.html"))
+    assert {p.relative_to(qpaths.data_docs).parts[1] for p in pages} == {"ledger"}
+
+
+def test_data_docs_pages_go_to_blocking_failures_first():
+    runs = {"cases__510116003__2025-01": 1, "population__510116003004__2025-02": 0, "ledger": 1,
+            "patrols__510116003001__2025-01": 0}
+    assert runner.pages_to_render(runs, 3) == [
+        "patrols__510116003001__2025-01", "population__510116003004__2025-02", "cases__510116003__2025-01"]
+    assert runner.pages_to_render(runs, None) == runner.pages_to_render(runs, 4)
+    assert runner.pages_to_render({}, 2) == []
 
 
 def test_dagster_asset_check_blocks_downstream_assets(blocked_copy):
