@@ -11,8 +11,10 @@ per-run cost small (quarantine shares are still checked per file). The ledger's 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 
@@ -97,11 +99,59 @@ def list_batches(paths: Paths, street: str | None = None) -> list[Batch]:
     return sorted(batches, key=lambda b: (order.get(b.source, 9), b.month, b.scope))
 
 
-def read_batch(paths: Paths, batch: Batch) -> pl.DataFrame:
-    frames = [lake.read_part(paths.lake, batch.source, batch.month, part, pairs)
-              for part, pairs in batch.parts().items()]
+def read_batch(paths: Paths, batch: Batch, parts: PartCache | None = None) -> pl.DataFrame:
+    """The batch's rows as landed; with `parts`, taken from whole parts it keeps between batches."""
+    if parts is None:
+        frames = [lake.read_part(paths.lake, batch.source, batch.month, part, pairs)
+                  for part, pairs in batch.parts().items()]
+    else:
+        frames = [parts.rows(lake.part_path(paths.lake, batch.source, batch.month, part), pairs)
+                  for part, pairs in batch.parts().items()]
     frames = [f for f in frames if f is not None]
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+class PartCache:
+    """The lake parts read last, whole. A part holds the slices of many communities (a city's month of
+    registers is a few dozen parts), and filtering one community's rows out of a part still decodes all
+    of it: a gate run that takes its batches part by part reads each part once instead of once a batch."""
+
+    def __init__(self, size: int = 2):
+        self.size, self._parts = size, OrderedDict()
+
+    def rows(self, path: Path, files: list[tuple[str, str | None]]) -> pl.DataFrame | None:
+        """What `lake.read_part` gives for these (file hash, slice key or None) pairs, in the part's order."""
+        if path not in self._parts:
+            self._parts[path] = self._read(path)
+            while len(self._parts) > self.size:
+                self._parts.popitem(last=False)
+        self._parts.move_to_end(path)
+        if self._parts[path] is None:
+            return None
+        frame, slices = self._parts[path]
+        whole = [h for h, s in files if s is None]
+        pieces = [frame.filter(pl.col("file_hash").is_in(whole))] if whole else []
+        for key in dict.fromkeys(s for _, s in files if s is not None):
+            hashes = [h for h, s in files if s == key]
+            if slices is None:  # a part written without slices: its files' rows
+                pieces.append(frame.filter(pl.col("file_hash").is_in(hashes)))
+            elif key in slices:
+                pieces.append(slices[key].filter(pl.col("file_hash").is_in(hashes)))
+        if not pieces:
+            return frame.clear().drop("_row")
+        rows = pieces[0] if len(pieces) == 1 else pl.concat(pieces).unique("_row").sort("_row")
+        return rows.drop("_row")
+
+    @staticmethod
+    def _read(path: Path) -> tuple[pl.DataFrame, dict[str, pl.DataFrame] | None] | None:
+        """The part (with its row numbers) and its rows by slice key, once."""
+        if not path.exists():
+            return None
+        frame = pl.read_parquet(path).with_row_index("_row")
+        if "slice_key" not in frame.columns:
+            return frame, None
+        by_slice = frame.with_columns(pl.col("slice_key").fill_null("")).partition_by("slice_key", as_dict=True)
+        return frame, {key[0]: part for key, part in by_slice.items()}
 
 
 class Context:

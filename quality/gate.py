@@ -26,7 +26,7 @@ import polars as pl
 from pipelines.core import texts
 from pipelines.core.settings import Paths, engine
 from quality import results
-from quality.batches import Batch, Context, list_batches, read_batch
+from quality.batches import Batch, Context, PartCache, list_batches, read_batch
 from quality.config import QualityPaths, Thresholds
 from quality.suites import code_digest, suite_module
 
@@ -180,6 +180,7 @@ def validate_frame(runner, paths: Paths, batch: Batch, frame: pl.DataFrame | Non
 
 WORKERS = 2  # validation processes for a large gate run (GX spends its time in Python, one core each)
 PARALLEL_MIN = 60  # batches: below this, starting a second process costs more than it saves
+CHUNK = 16  # batches handed to a process at a time (neighbours in a lake part)
 
 
 def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds, todo: list,
@@ -196,15 +197,18 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
     ledger_result = runner.validate(ledger.SUITE, ledger.build_suite, ledger_frame, {}, "ledger",
                                     ledger.INDEX_COLUMNS, complete=True)
     quarantine = ledger_rows(batches, ledger_frame, ledger_result, bases)
-    items = [(b, params, bases[b.key], quarantine[b.key]) for b, params, _ in todo]
+    # part by part: the batches of a lake part follow each other, so that each process reads it once
+    items = sorted(((b, params, bases[b.key], quarantine[b.key]) for b, params, _ in todo),
+                   key=lambda item: (item[0].source, item[0].month, min(item[0].parts(), default=""), item[0].scope))
     # one process on Spark: its session already uses every core
     parallel = len(items) >= PARALLEL_MIN and engine() != "spark"
     workers = min(WORKERS, os.cpu_count() or 1) if parallel else 1
     if workers == 1:
+        parts = PartCache()
         for i, item in enumerate(items):
             if progress:
                 progress(i, len(items), item[0].key)
-            _validate_one(runner, paths, qpaths, context, thresholds, item)
+            _validate_one(runner, paths, qpaths, context, thresholds, parts, item)
     else:
         # Processes of their own (spawned: polars' threads do not survive a fork), each with its own
         # GX context; every batch writes its own results file. Data Docs are built here, from the
@@ -213,7 +217,7 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
 
         with multiprocessing.get_context("spawn").Pool(
                 workers, initializer=_worker_start, initargs=(paths, qpaths, thresholds, docs)) as pool:
-            for i, rendered in enumerate(pool.imap_unordered(_worker_validate, items, chunksize=4)):
+            for i, rendered in enumerate(pool.imap_unordered(_worker_validate, items, chunksize=CHUNK)):
                 if progress:
                     progress(i, len(items), "")
                 runner.run_names.update(rendered)
@@ -232,14 +236,14 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
 
 
 def _validate_one(runner, paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds,
-                  item: tuple) -> dict[str, int]:
+                  parts: PartCache, item: tuple) -> dict[str, int]:
     """Validate one batch and store its result rows; returns the GX runs whose Data Docs pages to render."""
     from quality.runner import rows_for
 
     b, params, base, quarantined = item
     before = set(runner.run_names)
     module = suite_module(b.source)
-    frame = module.prepare(read_batch(paths, b), b, context, thresholds)
+    frame = module.prepare(read_batch(paths, b, parts), b, context, thresholds)
     validation = runner.validate(b.source, module.build_suite, frame, params, b.key.replace("/", "__"),
                                  module.INDEX_COLUMNS)
     checked_at = dt.datetime.now().replace(microsecond=0)
@@ -248,7 +252,7 @@ def _validate_one(runner, paths: Paths, qpaths: QualityPaths, context: Context, 
     return {name: rank for name, rank in runner.run_names.items() if name not in before}
 
 
-_worker: tuple | None = None  # (runner, paths, qpaths, context, thresholds) of a validation process
+_worker: tuple | None = None  # (runner, paths, qpaths, context, thresholds, parts) of a validation process
 
 
 def _worker_start(paths: Paths, qpaths: QualityPaths, thresholds: Thresholds, docs: str) -> None:
@@ -256,9 +260,8 @@ def _worker_start(paths: Paths, qpaths: QualityPaths, thresholds: Thresholds, do
 
     global _worker
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    _worker = (GxRunner(qpaths, thresholds, docs=docs), paths, qpaths, Context(paths), thresholds)
+    _worker = (GxRunner(qpaths, thresholds, docs=docs), paths, qpaths, Context(paths), thresholds, PartCache())
 
 
 def _worker_validate(item: tuple) -> dict[str, int]:
-    runner, paths, qpaths, context, thresholds = _worker
-    return _validate_one(runner, paths, qpaths, context, thresholds, item)
+    return _validate_one(*_worker, item)

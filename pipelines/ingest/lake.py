@@ -51,15 +51,20 @@ def read_part(root: Path, source: str, month: str, part: str,
     path = part_path(root, source, month, part)
     if not path.exists():
         return None
+    return pl.scan_parquet(path).filter(files_filter(files, pl.read_parquet_schema(path))).collect()
+
+
+def files_filter(files: list[str] | list[tuple[str, str | None]], columns) -> pl.Expr:
+    """The rows of these files (hashes, or (hash, slice key) pairs) in a part with these columns."""
     pairs = [f if isinstance(f, tuple) else (f, None) for f in files]
     whole = [h for h, s in pairs if s is None]
     sliced = [f"{h}:{s}" for h, s in pairs if s is not None]
     hit = pl.col("file_hash").is_in(whole)
-    if sliced and "slice_key" in pl.read_parquet_schema(path):
+    if sliced and "slice_key" in columns:
         hit = hit | (pl.col("file_hash") + pl.lit(":") + pl.col("slice_key").fill_null("")).is_in(sliced)
     elif sliced:  # a part written without slices (no row of it landed): its files' rows, if any
         hit = hit | pl.col("file_hash").is_in([h for h, s in pairs if s is not None])
-    return pl.scan_parquet(path).filter(hit).collect()
+    return hit
 
 
 def drop_files(root: Path, source: str, month: str, part: str, hashes: set[str],

@@ -53,6 +53,31 @@ def test_publish_replaces_the_snapshot_with_every_mart(one_go, tmp_path):
     assert info["tables_published"] == len(one_go.marts) and info["ledger_ingested_at"] is not None
 
 
+def test_publish_rewrites_only_the_marts_that_changed(one_go, tmp_path):
+    """Nothing changed: no mart is rewritten. One mart changed, one dropped: only that mart is copied,
+    the dropped one leaves the snapshot, every other mart keeps its content."""
+    paths = copy_install(one_go.paths, tmp_path)
+    publish(paths)
+    assert snapshot_info(paths)["tables_rewritten"] == 0
+    assert mart_checksums(paths.serving) == one_go.marts
+    con = duckdb.connect(str(paths.warehouse))
+    changed = con.execute("select count(*) from marts.kpi_street_monthly").fetchone()[0]
+    con.execute("delete from marts.kpi_street_monthly where month_start = (select min(month_start) "
+                "from marts.kpi_street_monthly)")
+    con.execute("drop table marts.dim_grids")
+    con.close()
+    publish(paths)
+    info = snapshot_info(paths)
+    assert info["tables_rewritten"] == 1 and info["tables_published"] == len(one_go.marts) - 1
+    served = mart_checksums(paths.serving)
+    assert served == mart_checksums(paths.warehouse)
+    assert {k: v for k, v in served.items() if "kpi_street_monthly" not in k} == {
+        k: v for k, v in one_go.marts.items() if "kpi_street_monthly" not in k and "dim_grids" not in k}
+    reader = open_snapshot(paths.serving)
+    assert reader.execute("select count(*) from marts.kpi_street_monthly").fetchone()[0] < changed
+    reader.close()
+
+
 def test_a_failed_publish_leaves_the_previous_snapshot_and_no_stray_file(one_go, tmp_path):
     paths = copy_install(one_go.paths, tmp_path)
     before = sha256(paths.serving)

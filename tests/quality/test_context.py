@@ -50,3 +50,25 @@ def test_stored_results_are_read_back_whole(quality_demo):
     stored = results.read_all(QualityPaths(quality_demo.paths))
     assert stored.columns == list(results.SCHEMA) and stored.height > 0
     assert stored["batch_key"].n_unique() == len(list_batches(quality_demo.paths))
+
+
+def test_batches_taken_from_cached_parts_equal_the_parts_read_each_time(tmp_path):
+    """Hand-built parts: two files sliced by community, a street-wide file, and a part written before
+    slices; every request gives the rows `lake.read_part` gives, in the same order."""
+    from pipelines.ingest import lake
+    from quality.batches import PartCache
+
+    sliced = pl.DataFrame({"file_hash": ["f1", "f2", "f1", "f3", "f2", "f1"],
+                           "slice_key": ["A", "A", "B", "S", None, "A"], "v": [1, 2, 3, 4, 5, 6]})
+    lake.write_atomic(sliced, lake.part_path(tmp_path, "patrols", "2025-01", "part-1"))
+    lake.write_atomic(sliced.drop("slice_key"), lake.part_path(tmp_path, "patrols", "2025-01", "old"))
+    requests = [[("f1", "A")], [("f1", "A"), ("f2", "A")], [("f1", "B"), ("f1", "A")], [("f3", None)],
+                [("f2", None), ("f1", "B")], [("f9", "A")], [("f1", "Z")]]
+    cache = PartCache(size=1)
+    for part in ("part-1", "old", "part-1"):
+        for files in requests:
+            expected = lake.read_part(tmp_path, "patrols", "2025-01", part, files)
+            got = cache.rows(lake.part_path(tmp_path, "patrols", "2025-01", part), files)
+            assert got.equals(expected), (part, files)
+    assert cache.rows(lake.part_path(tmp_path, "patrols", "2025-01", "gone"), [("f1", "A")]) is None
+    assert lake.read_part(tmp_path, "patrols", "2025-01", "gone", [("f1", "A")]) is None
