@@ -259,10 +259,15 @@ def run(sf: float, months: int, seed: int, work: Path) -> dict:
         _hold_back_last_day(root)
     stages["generate"] = json.loads(marker.read_text())
     shutil.rmtree(root / "data", ignore_errors=True)
-    stages["bare"] = {s: _child("bare", root, s) for s in SOURCES}
-    stages["ingest"] = {s: _child("ingest", root, s) for s in SOURCES}
+    progress = root / "stages.json"  # every finished stage so far, should a later one fail or be stopped
+    for name in ("bare", "ingest"):
+        stages[name] = {}
+        for source in SOURCES:
+            stages[name][source] = _child(name, root, source)
+            progress.write_text(json.dumps(stages, ensure_ascii=False, default=str))
     for name in ("quality", "dbt", "publish", "incremental", "kpi_models", "kpi_sql", "pandas", "queries"):
         stages[name] = _child(name, root)
+        progress.write_text(json.dumps(stages, ensure_ascii=False, default=str))
     return stages
 
 
