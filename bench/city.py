@@ -7,7 +7,7 @@ time and peak memory (the child's and its own children's, e.g. dbt) are its alon
 collects one JSON line per stage into bench/results/city_sf<SF>.json.
 
 Stages: generation (reported, not judged) · bare reads (the ceiling for ingest) · ingest per source ·
-quality gate · dbt build · publish · a one-day incremental run (the last day's case log held back,
+quality gate · dbt build · publish · the feedback workbooks and warning list · a one-day incremental run (the last day's case log held back,
 then delivered) · the KPI marts' models alone (like for like) · the hand-written SQL baseline · a
 pandas/openpyxl sample · dashboard page queries.
 """
@@ -160,6 +160,19 @@ def stage_publish(root: Path) -> dict:
     return {"seconds": seconds, "tables": tables, "mb": round(paths.serving.stat().st_size / 2**20, 1)}
 
 
+def stage_artifacts(root: Path) -> dict:
+    """What a run publishes beside the snapshot: every community × month feedback workbook (all of them
+    on a first run) and the day's warning list."""
+    from pipelines.publish.artifacts import feedback_workbooks
+    from pipelines.publish.warning_list import write_warning_list
+
+    paths = _paths(root)
+    t = time.perf_counter()
+    workbooks = feedback_workbooks(paths)
+    warnings = write_warning_list(paths)
+    return {"seconds": time.perf_counter() - t, "workbooks": workbooks, "warning_list": warnings}
+
+
 def stage_incremental(root: Path) -> dict:
     """Deliver the held-back day and run what the daily schedule runs: new files → gate → dbt → publish."""
     from pipelines.defs.launch import launch
@@ -194,7 +207,8 @@ def stage_queries(root: Path) -> dict:
 
 
 STAGES = {"generate": stage_generate, "bare": stage_bare, "ingest": stage_ingest, "quality": stage_quality,
-          "dbt": stage_dbt, "kpi_models": stage_kpi_models, "publish": stage_publish, "incremental": stage_incremental,
+          "dbt": stage_dbt, "kpi_models": stage_kpi_models, "publish": stage_publish, "artifacts": stage_artifacts,
+          "incremental": stage_incremental,
           "kpi_sql": stage_kpi_sql,
           "pandas": stage_pandas, "queries": stage_queries}
 
@@ -245,9 +259,24 @@ def _tree_rss_kb(root_pid: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-def run(sf: float, months: int, seed: int, work: Path) -> dict:
-    """Every stage in order on a city of scale `sf`; the raw files are kept between runs of the same SF."""
+AFTER_INGEST = ("quality", "dbt", "publish", "artifacts", "incremental", "kpi_models", "kpi_sql", "pandas", "queries")
+
+
+def run(sf: float, months: int, seed: int, work: Path, resume: bool = False) -> dict:
+    """Every stage in order on a city of scale `sf`; the raw files are kept between runs of the same SF.
+    With `resume`, the stages in the last run's stages.json are kept and the run goes on from there
+    on its data (the held-back day must still be held back for the incremental stage)."""
     root = work / f"city-sf{sf:g}-m{months}-s{seed}"
+    progress = root / "stages.json"  # every finished stage so far, should a later one fail or be stopped
+    if resume:
+        if not progress.exists():
+            raise SystemExit(f"nothing to resume: no {progress}")
+        stages = json.loads(progress.read_text())
+        for name in AFTER_INGEST:
+            if name not in stages:
+                stages[name] = _child(name, root)
+                progress.write_text(json.dumps(stages, ensure_ascii=False, default=str))
+        return stages
     stages: dict = {}
     marker = root / "generated.json"
     if not marker.exists():
@@ -259,13 +288,12 @@ def run(sf: float, months: int, seed: int, work: Path) -> dict:
         _hold_back_last_day(root)
     stages["generate"] = json.loads(marker.read_text())
     shutil.rmtree(root / "data", ignore_errors=True)
-    progress = root / "stages.json"  # every finished stage so far, should a later one fail or be stopped
     for name in ("bare", "ingest"):
         stages[name] = {}
         for source in SOURCES:
             stages[name][source] = _child(name, root, source)
             progress.write_text(json.dumps(stages, ensure_ascii=False, default=str))
-    for name in ("quality", "dbt", "publish", "incremental", "kpi_models", "kpi_sql", "pandas", "queries"):
+    for name in AFTER_INGEST:
         stages[name] = _child(name, root)
         progress.write_text(json.dumps(stages, ensure_ascii=False, default=str))
     return stages

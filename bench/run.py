@@ -46,7 +46,7 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def city_bench(report: dict, sf: float, months: int, seed: int) -> None:
+def city_bench(report: dict, sf: float, months: int, seed: int, resume: bool = False) -> None:
     from bench import city
     from bench.city_summary import summarise
 
@@ -54,7 +54,7 @@ def city_bench(report: dict, sf: float, months: int, seed: int) -> None:
         raise SystemExit("SF must be in (0, 1]: 1 is all of Chengdu's 3,047 communities")
     print(f"city benchmark: SF={sf:g}, {months} months, seed {seed} (stage, wall time, peak memory)")
     started = time.perf_counter()
-    stages = city.run(sf, months, seed, WORK)
+    stages = city.run(sf, months, seed, WORK, resume)
     baseline_file = RESULTS / "city_sf0.1.json"  # the gate's rows/s at SF=1 is judged against SF=0.1's
     baseline = json.loads(baseline_file.read_text(encoding="utf-8"))["summary"] if sf != 0.1 and baseline_file.exists() else None
     report |= {"sf": sf, "months": months, "seed": seed, "summary": summarise(stages, baseline), "stages": stages,
@@ -75,11 +75,13 @@ def main() -> None:
     parser.add_argument("--sf", type=float, help="city scale factor (Chengdu; 1 = all 3,047 communities): runs the city benchmark")
     parser.add_argument("--months", type=int, default=3, help="months of data at city scale (default 3, a quarter)")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--resume", action="store_true",
+                        help="city benchmark: go on from the stages the last run of this SF finished (its stages.json)")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
     if args.sf is not None:
-        city_bench(report, args.sf, args.months, args.seed)
+        city_bench(report, args.sf, args.months, args.seed, args.resume)
         return
     if "ingest" in args.only:
         from bench.ingest import measure

@@ -45,7 +45,9 @@ def scan_all(qpaths: QualityPaths) -> pl.LazyFrame:
 
 
 def read_all(qpaths: QualityPaths) -> pl.DataFrame:
-    return scan_all(qpaths).collect()
+    """Every stored result row in one contiguous frame (a frame of one chunk per batch file would make
+    each later filter pay per chunk: ~0.75 s a filter over a city's 18,514 batches)."""
+    return scan_all(qpaths).collect().rechunk()
 
 
 def prune(qpaths: QualityPaths, batches: list[Batch]) -> None:

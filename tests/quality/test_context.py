@@ -72,3 +72,11 @@ def test_batches_taken_from_cached_parts_equal_the_parts_read_each_time(tmp_path
             assert got.equals(expected), (part, files)
     assert cache.rows(lake.part_path(tmp_path, "patrols", "2025-01", "gone"), [("f1", "A")]) is None
     assert lake.read_part(tmp_path, "patrols", "2025-01", "gone", [("f1", "A")]) is None
+
+
+def test_stored_results_are_one_contiguous_frame(quality_demo):
+    from quality import results
+
+    stored = results.read_all(QualityPaths(quality_demo.paths))
+    assert len(list(QualityPaths(quality_demo.paths).results.rglob("*.parquet"))) > 1
+    assert stored.n_chunks() == 1
