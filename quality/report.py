@@ -80,11 +80,13 @@ def street_name(street: str) -> str:
 
 
 def gather(paths: Paths, community: str, month: str, checks: pl.DataFrame | None = None,
-           ledger: pl.DataFrame | None = None) -> ReportData:
-    """Everything the workbook shows; `checks` (the stored check results) and `ledger` when already read."""
+           ledger: pl.DataFrame | None = None, thresholds: Thresholds | None = None) -> ReportData:
+    """Everything the workbook shows; `checks` (the stored check results), `ledger` and `thresholds`
+    when already read (`checks` and `ledger` may be cut down to the community's rows and the ledger's
+    rows without a community)."""
     street = paths.street
     code, name = resolve_community(community, street)
-    due_day = int(Thresholds.load()["submission"]["due_day"])
+    due_day = int((thresholds or Thresholds.load())["submission"]["due_day"])
     files = community_files(paths, code, street, ledger)
     checks = (results.read_all(QualityPaths(paths)) if checks is None else checks).filter(
         pl.col("community_code") == code)
@@ -163,10 +165,11 @@ def _fixes(d: ReportData) -> list[tuple[str, str, str]]:
 
 
 def write_report(paths: Paths, community: str, month: str, out: Path | io.BytesIO | None = None,
-                 checks: pl.DataFrame | None = None, ledger: pl.DataFrame | None = None) -> Path | io.BytesIO:
+                 checks: pl.DataFrame | None = None, ledger: pl.DataFrame | None = None,
+                 thresholds: Thresholds | None = None) -> Path | io.BytesIO:
     """Write the report; by default to data/published/quality/<YYYY-MM>/<code>_<YYYY-MM>_数据报送质量反馈.xlsx,
     where the pipeline publishes it."""
-    d = gather(paths, community, month, checks, ledger)
+    d = gather(paths, community, month, checks, ledger, thresholds)
     if out is None:
         out = QualityPaths(paths).reports / month / file_name(d.community_code, month)
     if isinstance(out, Path):

@@ -18,7 +18,7 @@ import polars as pl
 from pipelines.core.settings import Paths
 from pipelines.ingest.lake import read_ledger, write_atomic
 from quality import results
-from quality.config import QualityPaths
+from quality.config import QualityPaths, Thresholds
 from quality.report import SUBMITTED, file_name, write_report
 
 WORKERS = 2
@@ -57,10 +57,20 @@ def feedback_workbooks(paths: Paths) -> dict[str, int]:
     before = pl.read_parquet(manifest_path) if manifest_path.exists() else wanted.clear()
     todo = wanted.join(before, on=["community_code", "month", "digest"], how="anti")
 
+    # each workbook gets its community's rows only (and the ledger's rows without a community, which
+    # name a community by file name): filtering the whole city's rows for each workbook costs more
+    # than rendering it
+    thresholds = Thresholds.load()
+    unplaced = ledger.filter(pl.col("community_code").is_null())
+    ledger_of = ledger.filter(pl.col("community_code").is_not_null()).partition_by("community_code", as_dict=True)
+    checks_of = checks.filter(pl.col("community_code").is_not_null()).partition_by("community_code", as_dict=True)
+
     def write(code: str, month: str) -> None:
         out = feedback_dir(paths) / month / file_name(code, month)
         tmp = out.with_name(f".{out.name}.tmp")
-        write_report(paths, code, month, tmp, checks=checks, ledger=ledger)
+        own = pl.concat([ledger_of.get((code,), ledger.clear()), unplaced])
+        write_report(paths, code, month, tmp, checks=checks_of.get((code,), checks.clear()), ledger=own,
+                     thresholds=thresholds)
         tmp.replace(out)
 
     # two at a time: half of a workbook's time is polars reading and filtering, which runs beside the GIL
