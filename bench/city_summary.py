@@ -36,9 +36,10 @@ def summarise(stages: dict, baseline: dict | None = None) -> dict:
     rows = sum(r["rows"] for r in ingest)
     total_ingest = sum(r["ingest_s"] for r in ingest)
     total_bare = sum(r["bare_s"] for r in ingest)
-    # the full run is what `gridpulse run` does on a first run: ingest, gate, dbt, publish and the files
-    # published beside the snapshot (a run without that stage: the four before it)
-    full = total_ingest + sum(stages[k]["seconds"] for k in ("quality", "dbt", "publish", "artifacts") if k in stages)
+    # the full run as the SF=0.1 table defines it: ingest, gate, dbt, publish; a first `gridpulse run`
+    # also writes every community's feedback workbooks (the artifacts stage), reported beside it
+    full = total_ingest + stages["quality"]["seconds"] + stages["dbt"]["seconds"] + stages["publish"]["seconds"]
+    artifacts = stages.get("artifacts", {}).get("seconds")
     landed = sum(stages["ingest"][s].get("rows_landed", stages["ingest"][s]["rows"]) for s in SOURCES)
     # the stages after ingest work on what landed: their rows/s are landed rows over their time
     throughput = {k: _rate(landed, stages[k]["seconds"]) for k in ("quality", "dbt", "publish", "kpi_sql")}
@@ -59,6 +60,7 @@ def summarise(stages: dict, baseline: dict | None = None) -> dict:
         "landed_rows_per_s": throughput,
         "dbt_over_sql": round(stages["dbt"]["seconds"] / stages["kpi_sql"]["seconds"], 2),
         "full_run_s": round(full, 1),
+        "first_run_with_artifacts_s": round(full + artifacts, 1) if artifacts is not None else None,
         "incremental_s": round(stages["incremental"]["seconds"], 1),
         "incremental_share": round(stages["incremental"]["seconds"] / full, 3),
         "pages_p95_max_ms": max(p["p95_ms"] for p in pages),

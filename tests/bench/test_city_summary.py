@@ -40,6 +40,11 @@ def test_ratios_and_shares_follow_their_definitions():
     assert summary["pages_p95_max_ms"] == 40.0
     assert summary["peak_mb"]["ingest population"] == 900.0 and summary["peak_mb_max"] == 3_000.0
     assert summary["kpi_like_for_like"] == {"kpi_models_s": 7.5, "kpi_tests_s": 4.0, "hand_sql_s": 3.0, "ratio": 2.5}
+    assert summary["first_run_with_artifacts_s"] is None  # a run without the workbooks stage
+    with_workbooks = summarise(_stages() | {"artifacts": {"seconds": 5.0, "peak_mb": 20.0}})
+    assert with_workbooks["full_run_s"] == summary["full_run_s"]  # the full run of the SF=0.1 table
+    assert with_workbooks["first_run_with_artifacts_s"] == summary["full_run_s"] + 5.0
+    assert with_workbooks["peak_mb"]["artifacts"] == 20.0
 
 
 def test_targets_are_judged_against_the_figures_and_the_sf01_gate():
