@@ -11,14 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-import polars as pl
-
 from pipelines.core.settings import Paths
-from quality import results
 from quality.batches import Context, list_batches
 from quality.config import QualityPaths, Thresholds
-from quality.gate import fingerprint
-from quality.suites import suite_module
+from quality.gate import plan, stored_fingerprints
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -29,14 +25,12 @@ def measure(paths: Paths) -> dict:
     batches = list_batches(paths)
     seconds["list_batches"] = time.perf_counter() - t
     t = time.perf_counter()
-    stored = results.scan_all(QualityPaths(paths)).group_by("batch_key").agg(pl.col("fingerprint").first()).collect()
+    stored = stored_fingerprints(QualityPaths(paths))
     seconds["stored_fingerprints"] = time.perf_counter() - t
     t = time.perf_counter()
-    context = Context(paths)
-    for b in batches:
-        fingerprint(b, suite_module(b.source).parameters(b, context, thresholds), thresholds)
+    todo = plan(batches, Context(paths), thresholds, stored)
     seconds["parameters_and_fingerprints"] = time.perf_counter() - t
-    return {"batches": len(batches), "stored_batches": stored.height,
+    return {"batches": len(batches), "stored_batches": len(stored), "to_validate": len(todo),
             "seconds": {k: round(v, 1) for k, v in seconds.items()}, "total_s": round(sum(seconds.values()), 1)}
 
 

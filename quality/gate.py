@@ -125,14 +125,7 @@ def check(paths: Paths, *, sources: tuple[str, ...] | None = None, docs: str = "
     every = list_batches(paths, street)
     results.prune(qpaths, every)
     batches = [b for b in every if sources is None or b.source in sources]
-    stored = dict(results.scan_all(qpaths).group_by("batch_key").agg(pl.col("fingerprint").first())
-                  .collect().iter_rows())
-    todo = []
-    for b in batches:
-        params = suite_module(b.source).parameters(b, context, thresholds)
-        fp = fingerprint(b, params, thresholds)
-        if stored.get(b.key) != fp:
-            todo.append((b, params, fp))
+    todo = plan(batches, context, thresholds, stored_fingerprints(qpaths))
     docs_index = _validate(paths, qpaths, context, thresholds, todo, docs, progress) if todo else None
     if docs_index is None and (qpaths.data_docs / "index.html").exists():
         docs_index = str(qpaths.data_docs / "index.html")
@@ -147,6 +140,24 @@ def check(paths: Paths, *, sources: tuple[str, ...] | None = None, docs: str = "
     log.info("quality gate: %d batches, %d validated, %d blocking, %d warnings, %.1f s", result.batches,
              len(result.validated), len(result.blocking), len(result.warnings), result.seconds)
     return result
+
+
+def stored_fingerprints(qpaths: QualityPaths) -> dict[str, str]:
+    """Batch key -> the fingerprint of its stored results (one scan over every results file)."""
+    return dict(results.scan_all(qpaths).group_by("batch_key").agg(pl.col("fingerprint").first())
+                .collect().iter_rows())
+
+
+def plan(batches: list[Batch], context: Context, thresholds: Thresholds,
+         stored: dict[str, str]) -> list[tuple[Batch, dict, str]]:
+    """(batch, its check parameters, fingerprint) of the batches whose fingerprint is not the stored one."""
+    todo = []
+    for b in batches:
+        params = suite_module(b.source).parameters(b, context, thresholds)
+        fp = fingerprint(b, params, thresholds)
+        if stored.get(b.key) != fp:
+            todo.append((b, params, fp))
+    return todo
 
 
 def base_row(batch: Batch, run_id: str, fingerprint_: str, thresholds: Thresholds) -> dict:
@@ -241,15 +252,14 @@ def _validate_one(runner, paths: Paths, qpaths: QualityPaths, context: Context, 
     from quality.runner import rows_for
 
     b, params, base, quarantined = item
-    before = set(runner.run_names)
+    run_name = b.key.replace("/", "__")
     module = suite_module(b.source)
     frame = module.prepare(read_batch(paths, b, parts), b, context, thresholds)
-    validation = runner.validate(b.source, module.build_suite, frame, params, b.key.replace("/", "__"),
-                                 module.INDEX_COLUMNS)
+    validation = runner.validate(b.source, module.build_suite, frame, params, run_name, module.INDEX_COLUMNS)
     checked_at = dt.datetime.now().replace(microsecond=0)
     rows = rows_for(b, validation, params, base | {"checked_at": checked_at}, b.source, module.INDEX_COLUMNS)
     results.write_batch(qpaths, b, [quarantined | {"checked_at": checked_at}, *rows])
-    return {name: rank for name, rank in runner.run_names.items() if name not in before}
+    return {run_name: runner.run_names[run_name]} if run_name in runner.run_names else {}
 
 
 _worker: tuple | None = None  # (runner, paths, qpaths, context, thresholds, parts) of a validation process

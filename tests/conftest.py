@@ -13,24 +13,6 @@ from pipelines.core.settings import Paths
 
 os.environ.setdefault("GRIDPULSE_PII_KEY", "gridpulse-test-key")
 
-# The longest test files, longest first (seconds on a quiet machine in `make test`). They are
-# collected first, so that `make test`'s workers (pytest-xdist, a file at a time, taken in collection
-# order) start them at once and the short files fill in around them, instead of one of them starting
-# last and running alone at the end.
-LONGEST_FILES = ("pipelines/test_spark_engine.py", "pipelines/ingest/test_demo_year.py", "pipelines/test_backfill.py",
-                 "pipelines/test_build_scope.py", "fuzz/test_fuzz_ingest.py", "pipelines/test_lake_states.py",
-                 "dashboards/test_pages.py", "pipelines/test_hotline_corrections.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    tests = Path(__file__).parent
-
-    def rank(item: pytest.Item) -> int:
-        relative = Path(str(item.path)).relative_to(tests).as_posix() if tests in item.path.parents else ""
-        return LONGEST_FILES.index(relative) if relative in LONGEST_FILES else len(LONGEST_FILES)
-
-    items.sort(key=rank)  # stable: the order within a file, and of the other files, is kept
-
 
 @dataclass
 class DemoRun:
