@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo install lock generate models run serve stop lint test fuzz browser bench bench-pages backtest pipeline-time status clean spark-env spark-demo bench-engines lint-python
+.PHONY: demo install lock generate models run serve stop lint test test-slow fuzz browser bench bench-pages backtest pipeline-time status clean spark-env spark-demo bench-engines lint-python
 
 ## install: exactly the versions of requirements.lock (hash-checked), then the project itself
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -81,11 +81,16 @@ lint-python: install
 	$(VENV)/bin/lint-imports
 
 ## test: ruff and import-linter, then everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly.
-## The tests run in TEST_WORKERS processes (pytest-xdist), one test file per process at a time.
+## The tests run in TEST_WORKERS processes (pytest-xdist), one test file per process at a time; tests
+## marked `slow` are left out.
 TEST_WORKERS ?= 2
 test: install spark-env browser lint-python
-	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc
+
+## test-slow: the tests marked `slow` (the second, incremental round of the Spark engine test)
+test-slow: install spark-env browser
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 ## fuzz: the property-based ingest test with 5,000 built submissions (300 in `make test`); counts in bench/results/fuzz.json
 fuzz: install

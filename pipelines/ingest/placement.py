@@ -1,4 +1,4 @@
-"""Placing 12345 hotline orders in a street, a community and a grid (issue #17, point 2).
+"""Placing 12345 hotline orders in a street, a community and a grid.
 
 A hotline order rarely carries its place in a column: the street and community are named in its title
 and text (…街道, …社区, …小区, roads, buildings). `Gazetteer.build` gathers the names the project

@@ -1,5 +1,5 @@
 """A hand-made serving snapshot for the 12345热线 page and the report's hotline section: the hotline marts (names and
-columns as agreed for issue #17) with a few rows whose figures are known here, on top of the few tables the
+columns as the hotline models write them) with a few rows whose figures are known here, on top of the few tables the
 router and the sidebar read (streets, communities, grids, monthly KPIs, the coverage tables, meta.snapshot).
 
 `add_hotline_tables` also serves the report test, which adds the hotline marts to a generated snapshot.

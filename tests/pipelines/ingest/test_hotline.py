@@ -1,4 +1,4 @@
-"""The 12345 hotline source (`hotline`): exports written by hand, one per variant of issue #17, each with
+"""The 12345 hotline source (`hotline`): exports written by hand, one per export variant the source accepts, each with
 its exact outcome (rows landed and quarantined, values in the lake), and the demo's two layouts."""
 
 from __future__ import annotations

@@ -1,40 +1,15 @@
 -- One row per case: the time of each workflow stage, the counts of side steps, and a fingerprint
 -- of the lake files its steps came from (a re-export, late step or backfill changes it). A table:
--- the incremental case facts compare every case's fingerprint on every run.
+-- the incremental case facts compare every case's fingerprint on every run. Steps are ordered by
+-- (step_at, source_file, source_row); the first step gives the case's place and taxonomy, the last
+-- its final level, the last evaluation its satisfaction. One aggregate over the steps.
+{%- set step_order = ['step_at', 'source_file', 'source_row'] %}
+{%- set first_step_columns = ['grid_code', 'category', 'subcategory', 'work_type', 'channel', 'description_masked', 'handling_level'] %}
 
 with
 
 transitions as (
     select * from {{ ref('stg_cases__transitions') }}
-),
-
-ordered as (
-    select
-        *,
-        row_number() over (partition by case_id order by step_at, source_file, source_row) as step_number,
-        row_number() over (partition by case_id order by step_at desc, source_file desc, source_row desc) as steps_from_end
-    from transitions
-),
-
-first_step as (
-    select case_id, grid_code, category, subcategory, work_type, channel, handling_level as initial_level, description_masked
-    from ordered
-    where step_number = 1
-),
-
-last_step as (
-    select case_id, handling_level as final_level
-    from ordered
-    where steps_from_end = 1
-),
-
-last_evaluation as (
-    select
-        case_id,
-        satisfaction,
-        row_number() over (partition by case_id order by step_at desc, source_file desc, source_row desc) as recency
-    from ordered
-    where action = '评价'
 ),
 
 stages as (
@@ -56,27 +31,44 @@ stages as (
         {{ count_where("action = '延期'") }} as extension_count,
         {{ count_where("action = '升级'") }} as escalation_count,
         count(*) as transition_count,
-        {{ case_source_fingerprint() }} as source_fingerprint
-    from ordered
+        {{ case_source_fingerprint() }} as source_fingerprint,
+        {{ first_by(record(first_step_columns), step_order) }} as first_step,
+        {{ last_by('handling_level', step_order) }} as final_level,
+        {{ last_by('satisfaction', step_order, where="action = '评价'") }} as satisfaction
+    from transitions
     group by case_id
 ),
 
 final as (
     select
-        stages.*,
-        first_step.grid_code,
-        first_step.category,
-        first_step.subcategory,
-        first_step.work_type,
-        first_step.channel,
-        first_step.description_masked,
-        first_step.initial_level,
-        last_step.final_level,
-        last_evaluation.satisfaction
+        stages.case_id,
+        stages.reported_at,
+        stages.accepted_at,
+        stages.registered_at,
+        stages.dispatched_at,
+        stages.handled_at,
+        stages.fed_back_at,
+        stages.verified_at,
+        stages.closed_at,
+        stages.evaluated_at,
+        stages.voided_at,
+        stages.first_step_at,
+        stages.last_step_at,
+        stages.rework_count,
+        stages.extension_count,
+        stages.escalation_count,
+        stages.transition_count,
+        stages.source_fingerprint,
+        stages.first_step.grid_code,
+        stages.first_step.category,
+        stages.first_step.subcategory,
+        stages.first_step.work_type,
+        stages.first_step.channel,
+        stages.first_step.description_masked,
+        stages.first_step.handling_level as initial_level,
+        stages.final_level,
+        stages.satisfaction
     from stages
-    inner join first_step on stages.case_id = first_step.case_id
-    inner join last_step on stages.case_id = last_step.case_id
-    left join last_evaluation on stages.case_id = last_evaluation.case_id and last_evaluation.recency = 1
 )
 
 select * from final
