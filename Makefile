@@ -82,8 +82,9 @@ lint-python: install
 
 ## test: ruff and import-linter, then everything the tests need is installed here; pytest's "no tests" (exit 5) fails loudly.
 ## The tests run in TEST_WORKERS processes (pytest-xdist), one test file per process at a time; tests
-## marked `slow` are left out.
-TEST_WORKERS ?= 2
+## marked `slow` are left out. Three processes on two cores: many tests wait on a pipeline subprocess,
+## Spark's JVM, Dagster's storage or a browser, and with two processes a quarter of the CPU stood idle.
+TEST_WORKERS ?= 3
 test: install spark-env browser lint-python
 	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; fi; exit $$rc

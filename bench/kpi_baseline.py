@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipelines.core.settings import DBT_PROJECT_DIR, ROOT, Paths
+from pipelines.core.settings import DBT_PROJECT_DIR, ROOT, Paths, duckdb_memory_limit
 from pipelines.ingest.contracts import SOURCES
 
 SQL = Path(__file__).with_name("kpi_baseline.sql")
@@ -31,7 +31,8 @@ TABLES = ("kpi_grid_monthly_baseline", "kpi_community_monthly_baseline", "kpi_st
 # Columns of the baseline that kpi_community_monthly also has, compared per (community, month).
 COUNTS = ("has_register", "residents", "residents_registered", "residents_floating", "residents_foreign", "households",
           "cases_accepted", "cases_accepted_closed", "cases_closed_on_time", "cases_closed", "open_cases_at_end",
-          "overdue_open_cases", "grids_active", "grids_patrolled")
+          "overdue_open_cases", "grids_active", "grids_patrolled", "moved_in", "transferred_in", "moved_out",
+          "transferred_out", "deaths")
 RATES = ("closure_rate", "on_time_closure_rate")
 
 
@@ -58,6 +59,8 @@ def _child(lake: str, seeds: str, export: str, threads: int | None) -> None:
     con = duckdb.connect(":memory:")
     # spill (if it comes to that) beside the export, in the caller's temporary directory, not in the cwd
     con.execute(f"set temp_directory = {_quote(str(Path(export).parent / 'spill'))}")
+    # the warehouse's memory limit (dbt's DuckDB has the same), so that both spill at the same size
+    con.execute(f"set memory_limit = {_quote(duckdb_memory_limit())}")
     if threads:
         con.execute(f"set threads = {int(threads)}")
     con.execute(f"set variable lake = {_quote(lake)}")
@@ -70,6 +73,9 @@ def _child(lake: str, seeds: str, export: str, threads: int | None) -> None:
     rows = {table: con.execute(f"select count(*) from {table}").fetchone()[0] for table in TABLES}
     input_rows = {}
     for source in SOURCES:
+        if not any(Path(lake).glob(f"{source}/month=*/*.parquet")):  # an optional source with no file yet
+            input_rows[source] = 0
+            continue
         pattern = _quote(f"{lake}/{source}/month=*/*.parquet")
         input_rows[source] = con.execute(
             f"select coalesce(sum(num_rows), 0) from parquet_file_metadata({pattern})").fetchone()[0]

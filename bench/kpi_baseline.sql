@@ -29,7 +29,10 @@
 --     the month), open_cases_at_end and overdue_open_cases (open at the month's end or the data cut-off,
 --     deadline passed), closure_rate (结案率), on_time_closure_rate (按期结案率);
 --   grids_active (grid codes with a version in force on a day of the month), grids_patrolled (with at
---     least one 巡查 record on a day the grid was in force), patrol_coverage = grids_patrolled / grids_active.
+--     least one 巡查 record on a day the grid was in force), patrol_coverage = grids_patrolled / grids_active;
+--   population flows since the community's register of the month before (null without both registers):
+--     moved_in, transferred_in, moved_out, transferred_out, deaths (a grid counts transfers in its moves
+--     in and out; a community's and a street's moves are arrivals and departures, transfers apart).
 -- Months run from the first month with a register, case step or patrol to the data cut-off (the last day
 -- with a case step or patrol); a month the cut-off falls in is measured up to the cut-off (as_of_date).
 -- Areas: a case belongs to the grid of its first step, and to the community of that grid's version in
@@ -39,8 +42,7 @@
 -- Where it differs from the marts (kpi_*_monthly in the serving snapshot):
 --   * Only the columns above. Not computed: quarterly marts, patrol frequency and compliance
 --     (required_patrol_days, grids_patrolled_at_frequency), household and key-person visit coverage and
---     their duty windows, population flows (moved in/out, transfers, deaths), key persons and special
---     groups, register timeliness, handling-on-time, rework, satisfaction, level shares, median working
+--     their duty windows, key persons and special groups, register timeliness, handling-on-time, rework, satisfaction, level shares, median working
 --     days to close, overdue ages, worker columns, grid size bands, case mix and worker assessment.
 --   * patrol_coverage is a baseline column; the marts hold its two counts (grids_patrolled, grids_active).
 --   * No incremental logic: every run recomputes every case (the mart fct_cases is incremental and, after
@@ -88,8 +90,8 @@ from read_parquet(getvariable('lake') || '/grids/month=*/*.parquet',
 -- The register is the largest source (one row per person and month): a view, so that it streams into
 -- the aggregates below instead of being held in memory.
 create temp view bl_residents as
-select community_code, grid_code, cast(report_month || '-01' as date) as month_start, registration_type,
-       residence_status in ('在住', '外出') as is_resident,
+select person_id, community_code, grid_code, cast(report_month || '-01' as date) as month_start, registration_type,
+       residence_status, residence_status in ('在住', '外出') as is_resident,
        building || '|' || unit || '|' || room as household_key
 from read_parquet(getvariable('lake') || '/population/month=*/*.parquet',
                   hive_partitioning = true, hive_types_autocast = false, union_by_name = true);
@@ -262,6 +264,68 @@ select month_start,
 from grid_months
 group by grouping sets ((month_start, grid_code), (month_start, community_code), (month_start, street_code));
 
+-- Population flows: each person of a community's register against the community's register of the month
+-- before (only when both landed). One row per person whose place changed: an arrival (no grid before),
+-- a departure or death (no grid after; a death when the register lists the person as 死亡), or a
+-- transfer between the community's grids. One aggregate over both months' rows, keyed by person.
+create temp table bl_register_pairs as
+with registers as (select distinct community_code, month_start from bl_residents)
+select registers.community_code, registers.month_start, previous.month_start as previous_month_start
+from registers
+join registers as previous
+  on previous.community_code = registers.community_code
+ and previous.month_start = cast(registers.month_start - interval 1 month as date);
+
+create temp table bl_moves as
+with sides as (
+    select r.person_id, p.community_code, p.month_start, null::varchar as grid_before,
+           case when r.is_resident then r.grid_code end as grid_after, r.residence_status as status_after
+    from bl_residents as r
+    join bl_register_pairs as p on r.community_code = p.community_code and r.month_start = p.month_start
+    union all
+    select r.person_id, p.community_code, p.month_start, r.grid_code, null, null
+    from bl_residents as r
+    join bl_register_pairs as p on r.community_code = p.community_code and r.month_start = p.previous_month_start
+    where r.is_resident
+)
+select community_code, month_start, max(grid_before) as grid_before, max(grid_after) as grid_after,
+       max(status_after) as status_after
+from sides
+group by person_id, community_code, month_start
+having max(grid_before) is distinct from max(grid_after);
+
+-- Per area: into and out of a grid (transfers included); a community's and a street's arrivals,
+-- departures (deaths included), transfers between grids and deaths, as the marts count them
+create temp table bl_flows as
+with grid_sides as (
+    select month_start, grid_after as grid_code, count(*) as moved_in, count(grid_before) as transferred_in,
+           0 as moved_out, 0 as transferred_out, 0 as deaths
+    from bl_moves where grid_after is not null group by all
+    union all
+    select month_start, grid_before, 0, 0, count(*), count(grid_after),
+           count(*) filter (where grid_after is null and status_after = '死亡')
+    from bl_moves where grid_before is not null group by all
+)
+select month_start, 'grid' as area_level, grid_code as area_code, sum(moved_in) as moved_in,
+       sum(transferred_in) as transferred_in, sum(moved_out) as moved_out, sum(transferred_out) as transferred_out,
+       sum(deaths) as deaths
+from grid_sides group by month_start, grid_code
+union all
+select month_start, case when grouping(community_code) = 0 then 'community' else 'street' end,
+       coalesce(community_code, d.parent_code),
+       count(*) filter (where grid_before is null), count(*) filter (where grid_before is not null and grid_after is not null),
+       count(*) filter (where grid_after is null), count(*) filter (where grid_before is not null and grid_after is not null),
+       count(*) filter (where grid_after is null and status_after = '死亡')
+from bl_moves join bl_divisions as d on bl_moves.community_code = d.code
+group by grouping sets ((month_start, community_code), (month_start, d.parent_code));
+
+-- Areas whose flows are measured: a community with both registers, a street with one such community
+create temp table bl_previous_registers as
+select month_start, case when grouping(community_code) = 0 then 'community' else 'street' end as area_level,
+       coalesce(community_code, d.parent_code) as area_code, count(*) as pairs
+from bl_register_pairs join bl_divisions as d on bl_register_pairs.community_code = d.code
+group by grouping sets ((month_start, community_code), (month_start, d.parent_code));
+
 -- Coverage per grid and month: the grid's community on its last day in force, patrolled or not
 create temp table bl_grid_coverage as
 with patrolled as (
@@ -307,7 +371,10 @@ with joined as (
            coalesce(bl.open_cases_at_end, 0) as open_cases_at_end,
            coalesce(bl.overdue_open_cases, 0) as overdue_open_cases,
            coalesce(cov.grids_active, 0) as grids_active,
-           coalesce(cov.grids_patrolled, 0) as grids_patrolled
+           coalesce(cov.grids_patrolled, 0) as grids_patrolled,
+           coalesce(case spine.area_level when 'grid' then community_prev.pairs else prev.pairs end, 0) > 0
+               as has_previous_register,
+           flows.moved_in, flows.transferred_in, flows.moved_out, flows.transferred_out, flows.deaths
     from bl_spine as spine
     join bl_months as m using (month_start)
     left join bl_population as pop using (area_level, area_code, month_start)
@@ -317,13 +384,23 @@ with joined as (
     left join bl_case_cohorts as coh using (area_level, area_code, month_start)
     left join bl_case_backlog as bl using (area_level, area_code, month_start)
     left join bl_coverage as cov using (area_level, area_code, month_start)
+    left join bl_flows as flows using (area_level, area_code, month_start)
+    left join bl_previous_registers as prev using (area_level, area_code, month_start)
+    left join bl_previous_registers as community_prev
+      on community_prev.area_level = 'community' and community_prev.area_code = spine.community_code
+     and community_prev.month_start = spine.month_start
 )
 select * replace (
            case when has_register then coalesce(residents, 0) end as residents,
            case when has_register then coalesce(residents_registered, 0) end as residents_registered,
            case when has_register then coalesce(residents_floating, 0) end as residents_floating,
            case when has_register then coalesce(residents_foreign, 0) end as residents_foreign,
-           case when has_register then coalesce(households, 0) end as households),
+           case when has_register then coalesce(households, 0) end as households,
+           case when has_previous_register then coalesce(moved_in, 0) end as moved_in,
+           case when has_previous_register then coalesce(transferred_in, 0) end as transferred_in,
+           case when has_previous_register then coalesce(moved_out, 0) end as moved_out,
+           case when has_previous_register then coalesce(transferred_out, 0) end as transferred_out,
+           case when has_previous_register then coalesce(deaths, 0) end as deaths),
        cases_accepted_closed / nullif(cases_accepted, 0) as closure_rate,
        cases_closed_on_time / nullif(cases_accepted, 0) as on_time_closure_rate,
        grids_patrolled / nullif(grids_active, 0) as patrol_coverage
