@@ -208,9 +208,8 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
     ledger_result = runner.validate(ledger.SUITE, ledger.build_suite, ledger_frame, {}, "ledger",
                                     ledger.INDEX_COLUMNS, complete=True)
     quarantine = ledger_rows(batches, ledger_frame, ledger_result, bases)
-    # part by part: the batches of a lake part follow each other, so that each process reads it once
     items = sorted(((b, params, bases[b.key], quarantine[b.key]) for b, params, _ in todo),
-                   key=lambda item: (item[0].source, item[0].month, min(item[0].parts(), default=""), item[0].scope))
+                   key=lambda item: part_order(item[0]))
     # one process on Spark: its session already uses every core
     parallel = len(items) >= PARALLEL_MIN and engine() != "spark"
     workers = min(WORKERS, os.cpu_count() or 1) if parallel else 1
@@ -244,6 +243,12 @@ def _validate(paths: Paths, qpaths: QualityPaths, context: Context, thresholds: 
 
         spark.stop()
     return docs_index
+
+
+def part_order(batch: Batch) -> tuple:
+    """Validation order, part by part: the batches of a lake part follow each other, so that each
+    process reads the part once (batches.PartCache)."""
+    return batch.source, batch.month, min(batch.parts(), default=""), batch.scope
 
 
 def _validate_one(runner, paths: Paths, qpaths: QualityPaths, context: Context, thresholds: Thresholds,
