@@ -129,7 +129,7 @@ def stage_kpi_models(root: Path) -> dict:
         spark.mkdir(parents=True)
         env |= spark_env(paths, spark)
     select = ["--select", *(f"+{m}" for m in KPI_MARTS)]
-    seconds = {}
+    seconds, nodes = {}, {}  # per step: its wall time, and its nodes from dbt's run_results.json
     for step, args in (("models", ["build", *select, "--resource-type", "model", "--resource-type", "seed"]),
                        ("tests", ["test", *select, "--indirect-selection", "cautious"])):
         t = time.perf_counter()
@@ -138,15 +138,14 @@ def stage_kpi_models(root: Path) -> dict:
         seconds[step] = round(time.perf_counter() - t, 2)
         if step == "models" and proc.returncode:
             raise RuntimeError(f"dbt build of the KPI marts failed:\n{proc.stdout[-3000:]}")
-        if step == "models":
-            built = json.loads((paths.data / "dbt" / "kpi_models" / "run_results.json").read_text())["results"]
-            slowest = sorted(built, key=lambda r: -r["execution_time"])[:8]
-    results = json.loads((paths.data / "dbt" / "kpi_models" / "run_results.json").read_text())["results"]
+        nodes[step] = json.loads((paths.data / "dbt" / "kpi_models" / "run_results.json").read_text())["results"]
     warehouse.unlink(missing_ok=True)
     shutil.rmtree(spark, ignore_errors=True)
+    slowest = sorted(nodes["models"], key=lambda r: -r["execution_time"])[:8]
+    tests = nodes["tests"]
     return {"seconds": seconds["models"], "tests_seconds": seconds["tests"], "marts": KPI_MARTS,
             "slowest_models_s": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in slowest},
-            "tests": {status: sum(r["status"] == status for r in results) for status in {r["status"] for r in results}}}
+            "tests": {status: sum(r["status"] == status for r in tests) for status in {r["status"] for r in tests}}}
 
 
 def stage_publish(root: Path) -> dict:
